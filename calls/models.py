@@ -1,0 +1,169 @@
+"""Appels à projets: CallIndexPage → CallForProjectsPage.
+
+Application forms and the jury come later; here the call is a structured page whose
+status (upcoming, open, closed) derives from its dates.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.search import index
+
+from coupdepouce.blocks import BodyBlock
+
+
+class CallStatus:
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+CALL_STATUS_LABELS = {
+    CallStatus.UPCOMING: _("Opens soon"),
+    CallStatus.OPEN: _("Open"),
+    CallStatus.CLOSED: _("Closed"),
+}
+
+
+def call_status(opens_at, closes_at, now):
+    """Upcoming before `opens_at`, open in [opens_at, closes_at), closed after."""
+    if now < opens_at:
+        return CallStatus.UPCOMING
+    if now < closes_at:
+        return CallStatus.OPEN
+    return CallStatus.CLOSED
+
+
+class CallIndexPage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["calls.CallForProjectsPage"]
+    max_count_per_parent = 1
+    template = "calls/call_index_page.html"
+
+    class Meta:
+        verbose_name = _("call index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        calls = CallForProjectsPage.objects.live().child_of(self).select_related("image")
+        context["open_calls"] = list(calls.filter(closes_at__gt=now).order_by("closes_at"))
+        context["closed_calls"] = list(calls.filter(closes_at__lte=now).order_by("-closes_at")[:12])
+        return context
+
+
+class CallForProjectsPage(Page):
+    summary = models.TextField(_("summary"), max_length=400)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    eligibility = RichTextField(_("eligibility"), blank=True, features=["bold", "italic", "link", "ul", "ol"])
+    budget = models.PositiveIntegerField(_("total budget (€)"), null=True, blank=True)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    themes = ParentalManyToManyField("themes.ThemePage", verbose_name=_("themes"), blank=True, related_name="+")
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("eligibility"),
+    ]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+        FieldPanel("eligibility"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]), FieldPanel("budget")],
+            heading=_("Dates and budget"),
+        ),
+        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        InlinePanel("criteria", heading=_("Evaluation criteria"), label=_("Criterion")),
+        InlinePanel("partners", heading=_("Partners"), label=_("Partner")),
+    ]
+
+    parent_page_types = ["calls.CallIndexPage"]
+    subpage_types = []
+    template = "calls/call_for_projects_page.html"
+
+    class Meta:
+        verbose_name = _("call for projects")
+
+    @property
+    def status(self):
+        return call_status(self.opens_at, self.closes_at, timezone.now())
+
+    def status_label(self):
+        return CALL_STATUS_LABELS[self.status]
+
+    def clean(self):
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The closing date must come after the opening date.")})
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        criteria = list(self.criteria.all())
+        total = sum(c.weight for c in criteria)
+        context["criteria"] = criteria
+        context["criteria_total_weight"] = total
+        context["partners"] = list(self.partners.select_related("logo"))
+        context["themes"] = list(self.themes.live().only("id", "title", "url_path", "colour"))
+        return context
+
+
+class EvaluationCriterion(TranslatableMixin, Orderable):
+    page = ParentalKey(CallForProjectsPage, on_delete=models.CASCADE, related_name="criteria")
+    title = models.CharField(_("criterion"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.PositiveIntegerField(
+        _("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    panels = [FieldRowPanel([FieldPanel("title"), FieldPanel("weight")]), FieldPanel("description")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("evaluation criterion")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return f"{self.title} (×{self.weight})"
+
+
+class CallPartner(TranslatableMixin, Orderable):
+    page = ParentalKey(CallForProjectsPage, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=150)
+    url = models.URLField(_("website"), blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("url"), FieldPanel("logo")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("partner")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return self.name

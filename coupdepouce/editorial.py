@@ -1,0 +1,82 @@
+"""Editorial set-up: the "Communication" group and the campaign moderation workflow.
+
+Run after every migrate (post_migrate) so production gets them without demo data.
+Idempotent.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+COMMUNICATION_GROUP = "Communication"
+MODERATORS_GROUP = "Moderators"
+CAMPAIGN_WORKFLOW = "Modération des campagnes"
+
+# Page actions the Communication group has on the whole tree (but no settings, no users).
+PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+COLLECTION_PERMISSIONS = [
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
+MODEL_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("wagtail_localize", "submit_translation"),
+    ("projects", "add_territory"),
+    ("projects", "change_territory"),
+    ("projects", "view_territory"),
+    ("projects", "view_pledge"),
+]
+
+
+def _perm(app_label, codename):
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+
+
+def ensure_communication_group():
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+    group, _ = Group.objects.get_or_create(name=COMMUNICATION_GROUP)
+    for app_label, codename in MODEL_PERMISSIONS:
+        perm = _perm(app_label, codename)
+        if perm:
+            group.permissions.add(perm)
+    root = Page.get_first_root_node()
+    if root is not None:
+        for codename in PAGE_PERMISSIONS:
+            perm = _perm("wagtailcore", codename)
+            if perm:
+                GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
+    collection = Collection.get_first_root_node()
+    if collection is not None:
+        for app_label, codename in COLLECTION_PERMISSIONS:
+            perm = _perm(app_label, codename)
+            if perm:
+                GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
+    return group
+
+
+def ensure_campaign_workflow(project_index=None):
+    """A one-step moderation workflow, approved by Moderators, on the project index."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    workflow, created = Workflow.objects.get_or_create(name=CAMPAIGN_WORKFLOW, defaults={"active": True})
+    if created or not WorkflowTask.objects.filter(workflow=workflow).exists():
+        task, _ = GroupApprovalTask.objects.get_or_create(name="Validation par la communication")
+        task.groups.add(moderators)
+        WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    if project_index is not None:
+        WorkflowPage.objects.update_or_create(page=project_index, defaults={"workflow": workflow})
+    return workflow
+
+
+def on_post_migrate(sender, **kwargs):
+    from django.apps import apps
+
+    # post_migrate is sent once per app; permissions of every app exist after the last one.
+    if sender is not [c for c in apps.get_app_configs() if c.models_module is not None][-1]:
+        return
+    ensure_communication_group()
+    ensure_campaign_workflow()

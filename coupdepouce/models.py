@@ -1,0 +1,75 @@
+"""Site-wide settings editable by administrators (Paramètres > Plateforme)."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+@register_setting(icon="cog")
+class PlatformSettings(BaseSiteSetting):
+    platform_name = models.CharField(_("platform name"), max_length=100, default="Coup de pouce")
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_address = models.TextField(_("postal address"), blank=True)
+
+    commission_rate = models.DecimalField(
+        _("commission rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=7,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text=_("Platform commission taken on successful campaigns."),
+    )
+    max_goal = models.PositiveIntegerField(
+        _("maximum goal (€)"),
+        default=20_000,
+        validators=[MinValueValidator(1)],
+        help_text=_("No campaign may ask for more than this amount."),
+    )
+    overfunding_cap_percent = models.PositiveIntegerField(
+        _("over-funding cap (% of goal)"),
+        null=True,
+        blank=True,
+        default=200,
+        validators=[MinValueValidator(100)],
+        help_text=_("Pledges stop once a campaign reaches this share of its goal. Empty: no cap."),
+    )
+    max_campaign_days = models.PositiveIntegerField(
+        _("maximum campaign length (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("platform_name"), FieldPanel("tagline"), FieldPanel("logo")],
+            heading=_("Identity"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("contact_address")],
+            heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("commission_rate"),
+                FieldPanel("max_goal"),
+                FieldPanel("overfunding_cap_percent"),
+                FieldPanel("max_campaign_days"),
+            ],
+            heading=_("Campaign rules"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("platform settings")

@@ -1,0 +1,30 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from wagtail.models import Locale, Page
+
+
+@require_GET
+def search(request):
+    """Search over every live page of the active locale."""
+    query = request.GET.get("q", "").strip()[:200]
+    results = None
+    if query:
+        pages = Page.objects.live().public().filter(locale=Locale.get_active()).specific()
+        results = Paginator(pages.search(query), 10).get_page(request.GET.get("page"))
+    return render(request, "search.html", {"search_query": query, "search_results": results})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain")
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

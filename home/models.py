@@ -1,0 +1,154 @@
+"""Home page (one per site and locale) with its "À la Une" features, and content pages."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.search import index
+
+from coupdepouce.blocks import BodyBlock
+
+FEATURABLE_PAGE_TYPES = [
+    "projects.CampaignPage",
+    "themes.ThemePage",
+    "calls.CallForProjectsPage",
+    "home.StandardPage",
+]
+
+
+class HomePage(Page):
+    hero_title = models.CharField(_("hero title"), max_length=150)
+    hero_text = models.TextField(_("hero text"), max_length=500, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_cta_text = models.CharField(_("hero button text"), max_length=60, blank=True)
+    hero_cta_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("hero button page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_title"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                FieldPanel("hero_cta_text"),
+                PageChooserPanel("hero_cta_page"),
+            ],
+            heading=_("Hero"),
+        ),
+        InlinePanel("features", heading=_("À la Une"), label=_("Featured page")),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "themes.ThemeIndexPage",
+        "projects.ProjectIndexPage",
+        "calls.CallIndexPage",
+        "home.StandardPage",
+    ]
+    template = "home/home_page.html"
+    ending_soon_count = 3
+
+    class Meta:
+        verbose_name = _("home page")
+
+    @classmethod
+    def can_create_at(cls, parent):
+        # One home page per site: a new one only where none exists in that locale yet.
+        # Translations (English) are made with wagtail-localize and do not come through here.
+        return super().can_create_at(parent) and not cls.objects.filter(locale_id=parent.locale_id).exists()
+
+    def get_context(self, request, *args, **kwargs):
+        from calls.models import CallForProjectsPage
+        from home.features import resolve_features
+        from projects import ledger
+        from projects.models import CampaignPage
+        from themes.models import ThemePage
+
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        campaigns = CampaignPage.objects.live().filter(locale_id=self.locale_id)
+        context["features"] = resolve_features(self)
+        context["ending_soon"] = list(
+            ledger.with_figures(campaigns.filter(start_at__lte=now, end_at__gt=now))
+            .select_related("hero_image", "territory")
+            .prefetch_related("hero_image__renditions")
+            .order_by("end_at", "pk")[: self.ending_soon_count]
+        )
+        context["open_calls"] = list(
+            CallForProjectsPage.objects.live()
+            .filter(locale_id=self.locale_id, opens_at__lte=now, closes_at__gt=now)
+            .order_by("closes_at")[:3]
+        )
+        context["themes"] = list(
+            ThemePage.objects.live().filter(locale_id=self.locale_id).order_by("path").select_related("image")
+        )
+        context["key_figures"] = ledger.site_key_figures(campaigns, now=now)
+        return context
+
+
+class HomeFeature(TranslatableMixin, Orderable):
+    """One "À la Une" entry: a page chosen by editors, with optional overrides."""
+
+    home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="features")
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("title override"), max_length=150, blank=True)
+    teaser = models.TextField(_("teaser override"), max_length=300, blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image override"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        PageChooserPanel("page", FEATURABLE_PAGE_TYPES),
+        FieldPanel("title"),
+        FieldPanel("teaser"),
+        FieldPanel("image"),
+    ]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("featured page")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return self.title or str(self.page)
+
+
+class StandardPage(Page):
+    """A content page: "Comment ça marche", legal notices, accessibility statement…"""
+
+    intro = models.TextField(_("introduction"), max_length=500, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+    template = "home/standard_page.html"
+
+    class Meta:
+        verbose_name = _("content page")

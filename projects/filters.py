@@ -1,0 +1,78 @@
+"""Filters and sort of the project index (django-filter: plain GET forms, no JavaScript needed)."""
+
+import django_filters
+from django.core.paginator import Paginator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects import ledger
+from projects.models import CAMPAIGN_STATUS_LABELS, CampaignPage, Territory
+
+
+class CampaignFilter(django_filters.FilterSet):
+    theme = django_filters.ChoiceFilter(label=_("Theme"), method="filter_theme", empty_label=_("All themes"))
+    territory = django_filters.ChoiceFilter(
+        label=_("Territory"), method="filter_territory", empty_label=_("All territories")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=CAMPAIGN_STATUS_LABELS, method="filter_status", empty_label=_("All statuses")
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        method="sort_by",
+        empty_label=None,
+        choices=[("ending", _("Ending soon")), ("newest", _("Newest")), ("funded", _("Most funded"))],
+    )
+
+    class Meta:
+        model = CampaignPage
+        fields = []
+
+    def __init__(self, data=None, *, locale, **kwargs):
+        from themes.models import ThemePage
+
+        self.locale = locale
+        self.now = timezone.now()
+        data = data.copy() if data is not None else {}
+        if not data.get("sort"):
+            data["sort"] = "ending"
+        queryset = ledger.with_figures(
+            CampaignPage.objects.live().filter(locale=locale).select_related("hero_image", "territory")
+        )
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.filters["theme"].extra["choices"] = [
+            (t.slug, t.title) for t in ThemePage.objects.live().filter(locale=locale).only("slug", "title")
+        ]
+        self.filters["territory"].extra["choices"] = [
+            (t.slug, t.name) for t in Territory.objects.filter(locale=locale).only("slug", "name")
+        ]
+
+    def filter_theme(self, queryset, name, value):
+        from themes.models import ThemePage
+
+        keys = ThemePage.objects.filter(slug=value).values("translation_key")
+        return queryset.filter(themes__translation_key__in=keys).distinct()
+
+    def filter_territory(self, queryset, name, value):
+        keys = Territory.objects.filter(slug=value).values("translation_key")
+        return queryset.filter(territory__translation_key__in=keys)
+
+    def filter_status(self, queryset, name, value):
+        return ledger.filter_status(queryset, value, now=self.now)
+
+    def sort_by(self, queryset, name, value):
+        if value == "newest":
+            return queryset.order_by("-start_at", "-pk")
+        if value == "funded":
+            return queryset.order_by("-raised_cents", "end_at", "pk")
+        # Ending soon: live campaigns first by end date, then the rest, most recent first.
+        from django.db.models import Case, IntegerField, Value, When
+
+        live_first = Case(When(end_at__gt=self.now, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return queryset.annotate(_ended=live_first).order_by("_ended", "end_at", "pk")
+
+    def paginate(self, page_number, per_page):
+        paginator = Paginator(self.qs, per_page)
+        return paginator.get_page(page_number)
+
+

@@ -1,0 +1,214 @@
+"""The ledger: every campaign figure is computed from `Pledge` rows here.
+
+Plain functions, no views, no templates. Amounts are integer cents throughout.
+Figures of a campaign aggregate over all its translations (same `translation_key`),
+so a pledge made on the English page counts on the French one too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+class PledgeStatus:
+    PENDING = "pending"
+    COMMITTED = "committed"
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+# Pledges that count in the raised amount and the backer count.
+COUNTED_STATUSES = (PledgeStatus.COMMITTED, PledgeStatus.PAID)
+# Pledges that hold a unit of a reward's stock (a pending checkout reserves its reward).
+RESERVING_STATUSES = (PledgeStatus.PENDING, PledgeStatus.COMMITTED, PledgeStatus.PAID)
+
+
+class CampaignStatus:
+    UPCOMING = "upcoming"
+    LIVE = "live"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+def campaign_status(start_at: datetime, end_at: datetime, raised_cents: int, goal_cents: int, now: datetime) -> str:
+    """Upcoming before `start_at`, live in [start_at, end_at), then succeeded or failed."""
+    if now < start_at:
+        return CampaignStatus.UPCOMING
+    if now < end_at:
+        return CampaignStatus.LIVE
+    return CampaignStatus.SUCCEEDED if raised_cents >= goal_cents else CampaignStatus.FAILED
+
+
+def percent_of(raised_cents: int, goal_cents: int) -> int:
+    """Whole percentage reached, floored, allowed past 100."""
+    if goal_cents <= 0:
+        return 0
+    return raised_cents * 100 // goal_cents
+
+
+def days_left(end_at: datetime, now: datetime) -> int:
+    """Whole days left before the end, rounded up; 0 once ended."""
+    remaining = end_at - now
+    if remaining <= timedelta(0):
+        return 0
+    return math.ceil(remaining / timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    goal_cents: int
+    raised_cents: int
+    backers: int
+    status: str
+    percent: int
+    days_left: int
+
+    @property
+    def bar_percent(self) -> int:
+        """Width of the progress bar, which stops at 100%."""
+        return min(self.percent, 100)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == CampaignStatus.LIVE
+
+
+def figures(goal_cents, start_at, end_at, raised_cents, backers, now=None) -> CampaignFigures:
+    now = now or timezone.now()
+    raised_cents = raised_cents or 0
+    return CampaignFigures(
+        goal_cents=goal_cents,
+        raised_cents=raised_cents,
+        backers=backers or 0,
+        status=campaign_status(start_at, end_at, raised_cents, goal_cents, now),
+        percent=percent_of(raised_cents, goal_cents),
+        days_left=days_left(end_at, now),
+    )
+
+
+def _pledges():
+    from projects.models import Pledge
+
+    return Pledge.objects
+
+
+def totals_for(translation_key) -> tuple[int, int]:
+    """(raised cents, backers) of one campaign, in one query."""
+    row = _pledges().filter(campaign__translation_key=translation_key, status__in=COUNTED_STATUSES).aggregate(
+        raised=Coalesce(Sum("amount_cents"), 0), backers=Count("id")
+    )
+    return row["raised"], row["backers"]
+
+
+def _sum_subquery():
+    return Coalesce(
+        Subquery(
+            _pledges()
+            .filter(campaign__translation_key=OuterRef("translation_key"), status__in=COUNTED_STATUSES)
+            .order_by()
+            .values("campaign__translation_key")
+            .annotate(total=Sum("amount_cents"))
+            .values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _count_subquery():
+    return Coalesce(
+        Subquery(
+            _pledges()
+            .filter(campaign__translation_key=OuterRef("translation_key"), status__in=COUNTED_STATUSES)
+            .order_by()
+            .values("campaign__translation_key")
+            .annotate(n=Count("id"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def with_figures(queryset):
+    """Annotate a CampaignPage queryset with `raised_cents` and `backer_count`, in the same query."""
+    return queryset.annotate(raised_cents=_sum_subquery(), backer_count=_count_subquery())
+
+
+def filter_status(queryset, status: str, now=None):
+    """Filter a queryset annotated by `with_figures` on the derived status."""
+    now = now or timezone.now()
+    if status == CampaignStatus.UPCOMING:
+        return queryset.filter(start_at__gt=now)
+    if status == CampaignStatus.LIVE:
+        return queryset.filter(start_at__lte=now, end_at__gt=now)
+    ended = queryset.filter(end_at__lte=now)
+    goal_cents = F("goal") * 100
+    if status == CampaignStatus.SUCCEEDED:
+        return ended.filter(raised_cents__gte=goal_cents)
+    if status == CampaignStatus.FAILED:
+        return ended.filter(raised_cents__lt=goal_cents)
+    return queryset
+
+
+def rewards_with_stock(rewards_queryset):
+    """Annotate RewardTier rows with `reserved`: units held by pending, committed or paid pledges."""
+    reserved = Coalesce(
+        Subquery(
+            _pledges()
+            .filter(reward__translation_key=OuterRef("translation_key"), status__in=RESERVING_STATUSES)
+            .filter(campaign__translation_key=OuterRef("page__translation_key"))
+            .order_by()
+            .values("reward__translation_key")
+            .annotate(n=Count("id"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+    return rewards_queryset.annotate(reserved=reserved)
+
+
+def site_key_figures(campaigns_queryset, now=None) -> dict:
+    """Key figures for the home page over the given campaigns (one locale), in two queries."""
+    now = now or timezone.now()
+    keys = campaigns_queryset.values("translation_key")
+    counted = _pledges().filter(campaign__translation_key__in=keys, status__in=COUNTED_STATUSES)
+    money = counted.aggregate(raised=Coalesce(Sum("amount_cents"), 0), backers=Count("backer_email", distinct=True))
+    ended = with_figures(campaigns_queryset.filter(end_at__lte=now)).aggregate(
+        ended=Count("pk"), funded=Count("pk", filter=Q(raised_cents__gte=F("goal") * 100))
+    )
+    ended_count, funded = ended["ended"], ended["funded"]
+    return {
+        "raised_cents": money["raised"],
+        "backers": money["backers"],
+        "funded": funded,
+        "ended": ended_count,
+        "success_rate": round(funded * 100 / ended_count) if ended_count else None,
+    }
+
+
+__all__ = [
+    "COUNTED_STATUSES",
+    "RESERVING_STATUSES",
+    "CampaignFigures",
+    "CampaignStatus",
+    "PledgeStatus",
+    "campaign_status",
+    "days_left",
+    "figures",
+    "filter_status",
+    "percent_of",
+    "rewards_with_stock",
+    "site_key_figures",
+    "totals_for",
+    "with_figures",
+]

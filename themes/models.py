@@ -1,0 +1,107 @@
+"""Thématiques: ThemeIndexPage → ThemePage."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from coupdepouce.blocks import BodyBlock
+
+
+class ThemeIndexPage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["themes.ThemePage"]
+    max_count_per_parent = 1
+    template = "themes/theme_index_page.html"
+
+    class Meta:
+        verbose_name = _("theme index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["themes"] = ThemePage.objects.live().child_of(self).select_related("image")
+        return context
+
+
+class ThemePage(Page):
+    """A thématique: its colour or pictogram, intro, body, campaigns and calls."""
+
+    class Pictogram(models.TextChoices):
+        FOOD = "food", _("Food")
+        MOBILITY = "mobility", _("Mobility")
+        CULTURE = "culture", _("Culture")
+        SOLIDARITY = "solidarity", _("Solidarity")
+        NATURE = "nature", _("Nature")
+        DIGITAL = "digital", _("Digital")
+        OTHER = "other", _("Other")
+
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#1f5fa8",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour like #1f5fa8."))],
+        help_text=_("A dark colour: white text must stay readable on it (contrast 4.5:1)."),
+    )
+    pictogram = models.CharField(_("pictogram"), max_length=20, choices=Pictogram.choices, default=Pictogram.OTHER)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intro = models.TextField(_("introduction"), max_length=500)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("colour"), FieldPanel("pictogram")]), FieldPanel("image")],
+            heading=_("Appearance"),
+        ),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["themes.ThemeIndexPage"]
+    subpage_types = []
+    template = "themes/theme_page.html"
+    past_limit = 6
+
+    class Meta:
+        verbose_name = _("theme")
+
+    def campaigns(self):
+        from projects import ledger
+        from projects.models import CampaignPage
+
+        return ledger.with_figures(
+            CampaignPage.objects.live()
+            .filter(locale_id=self.locale_id, themes__translation_key=self.translation_key)
+            .select_related("hero_image", "territory")
+            .distinct()
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from calls.models import CallForProjectsPage
+
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        campaigns = self.campaigns()
+        context["live_campaigns"] = list(campaigns.filter(end_at__gt=now).order_by("end_at", "pk")[:12])
+        context["past_campaigns"] = list(campaigns.filter(end_at__lte=now).order_by("-end_at", "pk")[: self.past_limit])
+        context["calls"] = list(
+            CallForProjectsPage.objects.live()
+            .filter(locale_id=self.locale_id, themes__translation_key=self.translation_key)
+            .distinct()
+            .order_by("-closes_at")[:6]
+        )
+        return context
