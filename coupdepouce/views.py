@@ -1,4 +1,6 @@
 from django.core.paginator import Paginator
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -28,3 +30,9 @@ def page_not_found(request, exception):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+@require_GET
+def favicon(request):
+    # Resolved per request: the hashed static name only exists after collectstatic.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -1,0 +1,95 @@
+"""Shared fixtures: a small site tree built with the app factories.
+
+HomePage (site root) → ThemeIndexPage → ThemePage
+                     → ProjectIndexPage → CampaignPage (make_campaign)
+                     → CallIndexPage
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import caches
+from django.utils import timezone
+from wagtail.models import Locale
+
+from calls.factories import CallIndexPageFactory
+from home.factories import HomePageFactory
+from projects.factories import (
+    CampaignPageFactory,
+    PledgeFactory,
+    ProjectIndexPageFactory,
+    RewardTierFactory,
+    TerritoryFactory,
+)
+from themes.factories import ThemeIndexPageFactory, ThemePageFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_caches(settings, tmp_path_factory):
+    """Uploads and renditions go to a temporary folder; no cache leaks between tests."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture
+def locale_fr(db):
+    # wagtailcore's migrations create the default locale from LANGUAGE_CODE ("fr").
+    locale, _ = Locale.objects.get_or_create(language_code="fr")
+    return locale
+
+
+@pytest.fixture
+def home(locale_fr):
+    return HomePageFactory.as_site_root(locale=locale_fr)
+
+
+@pytest.fixture
+def theme_index(home):
+    return ThemeIndexPageFactory(parent=home)
+
+
+@pytest.fixture
+def theme(theme_index):
+    return ThemePageFactory(parent=theme_index, title="Culture", slug="culture")
+
+
+@pytest.fixture
+def project_index(home):
+    return ProjectIndexPageFactory(parent=home)
+
+
+@pytest.fixture
+def call_index(home):
+    return CallIndexPageFactory(parent=home)
+
+
+@pytest.fixture
+def territory(locale_fr):
+    return TerritoryFactory(locale=locale_fr, name="Centre-ville", slug="centre-ville")
+
+
+@pytest.fixture
+def make_campaign(project_index):
+    """Build a campaign under the project index.
+
+    `starts_in`/`lasts` are timedeltas relative to now (default: started a day ago, 31 days long).
+    `pledges` is a list of amounts in cents (committed) or of (amount_cents, status) pairs;
+    `rewards` is how many reward tiers to add. Extra keyword arguments go to the factory.
+    """
+
+    def _make(*, starts_in=timedelta(days=-1), lasts=timedelta(days=31), pledges=(), rewards=0, **kwargs):
+        start_at = timezone.now() + starts_in
+        kwargs.setdefault("parent", project_index)
+        campaign = CampaignPageFactory(start_at=start_at, end_at=start_at + lasts, **kwargs)
+        for _ in range(rewards):
+            RewardTierFactory(page=campaign)
+        for pledge in pledges:
+            amount, status = pledge if isinstance(pledge, tuple) else (pledge, "committed")
+            PledgeFactory(campaign=campaign, amount_cents=amount, status=status)
+        return campaign
+
+    return _make
