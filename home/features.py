@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
+from wagtail.images import get_image_model
 from wagtail.models import Page
+
+IMAGE_FIELDS = ("hero_image", "image")
+TEASER_FIELDS = ("summary", "intro", "search_description")
 
 
 @dataclass
@@ -15,16 +19,16 @@ class FeatureCard:
     figures: object = None
 
 
-def _page_image(page):
-    for attr in ("hero_image", "image"):
-        image = getattr(page, attr, None)
-        if image is not None:
-            return image
+def _image_id(page):
+    for attr in IMAGE_FIELDS:
+        image_id = getattr(page, f"{attr}_id", None)
+        if image_id:
+            return image_id
     return None
 
 
-def _page_teaser(page):
-    for attr in ("summary", "intro", "search_description"):
+def _teaser(page):
+    for attr in TEASER_FIELDS:
         value = getattr(page, attr, "")
         if value and isinstance(value, str):
             return value
@@ -32,33 +36,51 @@ def _page_teaser(page):
 
 
 def resolve_features(home):
-    """Return FeatureCards for the live featured pages, in editor order."""
+    """Cards for the live featured pages, in editor order, in the home page's language.
+
+    A feature chosen on the French home shows the English translation of its page on the
+    English home when one is live.
+    """
     from projects import ledger
     from projects.models import CampaignPage
 
     features = list(home.features.select_related("image").order_by("sort_order"))
-    page_ids = [f.page_id for f in features]
-    if not page_ids:
+    if not features:
         return []
-    pages = {p.pk: p for p in Page.objects.live().filter(pk__in=page_ids).specific(defer=False)}
-    campaign_ids = [pk for pk, p in pages.items() if isinstance(p, CampaignPage)]
+    keys = dict(Page.objects.filter(pk__in=[f.page_id for f in features]).values_list("pk", "translation_key"))
+    candidates = Page.objects.live().filter(translation_key__in=keys.values()).specific(defer=False)
+    by_key = {}
+    for page in candidates:
+        if page.locale_id == home.locale_id:
+            by_key[page.translation_key] = page
+        elif page.pk in keys:
+            by_key.setdefault(page.translation_key, page)
+
+    campaign_ids = [p.pk for p in by_key.values() if isinstance(p, CampaignPage)]
     if campaign_ids:
-        annotated = ledger.with_figures(CampaignPage.objects.filter(pk__in=campaign_ids))
-        for row in annotated.values("pk", "raised_cents", "backer_count"):
-            page = pages[row["pk"]]
-            page.raised_cents = row["raised_cents"]
-            page.backer_count = row["backer_count"]
+        rows = ledger.with_figures(CampaignPage.objects.filter(pk__in=campaign_ids)).values(
+            "pk", "raised_cents", "backer_count"
+        )
+        annotated = {row["pk"]: row for row in rows}
+        for page in by_key.values():
+            if page.pk in annotated:
+                page.raised_cents = annotated[page.pk]["raised_cents"]
+                page.backer_count = annotated[page.pk]["backer_count"]
+
+    image_ids = {_image_id(p) for p in by_key.values()} - {None}
+    images = get_image_model().objects.in_bulk(image_ids) if image_ids else {}
+
     cards = []
     for feature in features:
-        page = pages.get(feature.page_id)
+        page = by_key.get(keys.get(feature.page_id))
         if page is None:
             continue
         cards.append(
             FeatureCard(
                 page=page,
                 title=feature.title or page.title,
-                teaser=feature.teaser or _page_teaser(page),
-                image=feature.image or _page_image(page),
+                teaser=feature.teaser or _teaser(page),
+                image=feature.image or images.get(_image_id(page)),
                 kind=page._meta.model_name,
                 figures=page.figures if isinstance(page, CampaignPage) else None,
             )

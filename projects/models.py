@@ -196,7 +196,11 @@ class CampaignPage(RoutablePageMixin, Page):
             heading=_("Funding"),
         ),
         MultiFieldPanel(
-            [FieldPanel("themes", widget=forms.CheckboxSelectMultiple), FieldPanel("territory"), FieldPanel("source_call")],
+            [
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("territory"),
+                FieldPanel("source_call"),
+            ],
             heading=_("Classification"),
         ),
         InlinePanel("rewards", heading=_("Reward tiers"), label=_("Reward tier")),
