@@ -95,6 +95,7 @@ class HomePage(Page):
         context["open_calls"] = list(
             CallForProjectsPage.objects.live()
             .filter(locale_id=self.locale_id, opens_at__lte=now, closes_at__gt=now)
+            .select_related("image")
             .order_by("closes_at")[:3]
         )
         context["themes"] = list(

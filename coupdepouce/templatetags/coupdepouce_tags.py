@@ -25,8 +25,7 @@ def language_switcher(context, page=None):
         if target is None:
             if homes is None:
                 homes = {
-                    p.locale.language_code: p
-                    for p in Page.objects.live().filter(depth=2).select_related("locale")
+                    p.locale.language_code: p for p in Page.objects.live().filter(depth=2).select_related("locale")
                 }
             target = homes.get(code)
         url = target.get_url(request) if target is not None else f"/{code}/"

@@ -5,6 +5,7 @@ on the request so the header and the footer can both use it.
 """
 
 from django import template
+from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from wagtail.models import Locale, Page, Site
@@ -107,11 +108,17 @@ def page_alternates(context, page):
     if page is None or not getattr(page, "pk", None):
         return []
     links = []
-    for translation in page.get_translations(inclusive=True).live().select_related("locale").order_by("locale__language_code"):
+    translations = page.get_translations(inclusive=True).live().select_related("locale")
+    for translation in translations.order_by("locale__language_code"):
         url = translation.get_full_url(request)
         if url:
             links.append({"code": translation.locale.language_code, "url": url})
-    return links if len(links) > 1 else []
+    if len(links) < 2:
+        return []
+    default = next((link for link in links if link["code"] == settings.LANGUAGE_CODE), None)
+    if default is not None:
+        links.append({"code": "x-default", "url": default["url"]})
+    return links
 
 
 @register.simple_tag
@@ -152,3 +159,49 @@ def reached(stretch_goal, raised_cents):
         return int(raised_cents or 0) >= int(stretch_goal.amount) * 100
     except (TypeError, ValueError, AttributeError):
         return False
+
+
+@register.filter
+def elided_page_range(page_obj):
+    """Page numbers around the current one, with ellipses, for the pagination component."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+@register.simple_tag
+def breadcrumb_ancestors(page):
+    """The page's ancestors below the root, from home down (one query)."""
+    if page is None or getattr(page, "depth", 0) <= 2:
+        return []
+    return list(page.get_ancestors().filter(depth__gte=2).order_by("depth"))
+
+
+def _luminance(hex_colour):
+    hex_colour = hex_colour.lstrip("#")
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@register.filter
+def text_colour(background):
+    """White or near-black text, whichever contrasts more with a #rrggbb background.
+
+    Theme colours are meant to be dark, but an editor may pick a light one: the text
+    then switches to dark so it stays readable (WCAG 1.4.3).
+    """
+    try:
+        lum = _luminance(str(background))
+    except (ValueError, IndexError):
+        return "#ffffff"
+    on_white = 1.05 / (lum + 0.05)
+    on_dark = (lum + 0.05) / (_luminance("#1e1e1e") + 0.05)
+    return "#ffffff" if on_white >= on_dark else "#1e1e1e"
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """An absolute URL for `url` (left as is when it already is), from the request."""
+    request = context.get("request")
+    if not url or request is None:
+        return url or ""
+    return request.build_absolute_uri(url)
