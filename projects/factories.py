@@ -40,6 +40,7 @@ class CampaignPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = CampaignPage
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Campagne {n}")
     slug = factory.Sequence(lambda n: f"campagne-{n}")

@@ -1,0 +1,202 @@
+"""`load_demo_data`: complete, coherent and idempotent (a second run adds nothing)."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Page, Revision, Site, WorkflowPage
+
+from calls.models import CallForProjectsPage, CallPartner, EvaluationCriterion
+from coupdepouce.editorial import CAMPAIGN_WORKFLOW, COMMUNICATION_GROUP
+from coupdepouce.models import PlatformSettings
+from home.models import HomeFeature, HomePage, StandardPage
+from projects import ledger
+from projects.models import (
+    CampaignFAQ,
+    CampaignPage,
+    CampaignUpdatePage,
+    InKindNeed,
+    Pledge,
+    ProjectIndexPage,
+    RewardTier,
+    StretchGoal,
+    Territory,
+)
+from themes.models import ThemePage
+
+COUNTED_MODELS = [
+    Page,
+    CampaignPage,
+    CampaignUpdatePage,
+    ThemePage,
+    CallForProjectsPage,
+    StandardPage,
+    Pledge,
+    RewardTier,
+    StretchGoal,
+    InKindNeed,
+    CampaignFAQ,
+    EvaluationCriterion,
+    CallPartner,
+    get_image_model(),
+    Territory,
+    HomeFeature,
+    get_user_model(),
+    Site,
+    Locale,
+    PlatformSettings,
+    WorkflowPage,
+    Revision,
+]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in COUNTED_MODELS}
+
+
+def contrast_with_white(hex_colour):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+@pytest.mark.django_db
+def test_load_demo_data_twice():
+    """One test: the loader takes a few seconds, so it runs twice here and every check follows."""
+    call_command("load_demo_data", "--quiet")
+    demo = counts()
+    call_command("load_demo_data", "--quiet")
+    assert counts() == demo
+    assert demo["Page"] >= 40
+    assert demo["CampaignPage"] >= 12
+    assert demo["Pledge"] >= 500
+    assert demo["RewardTier"] >= 30
+    assert demo["Image"] >= 20
+    assert demo["Territory"] >= 10
+    assert demo["HomeFeature"] >= 4
+    assert demo["User"] >= 2
+    check_site_root_is_the_french_home_and_the_welcome_page_is_gone()
+    check_campaigns_cover_every_status_within_the_rules()
+    check_pledges_and_rewards()
+    check_themes_have_dark_colours_and_images()
+    check_calls_open_and_closed()
+    check_english_versions()
+    check_accounts_workflow_and_search()
+
+
+def check_site_root_is_the_french_home_and_the_welcome_page_is_gone():
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("localhost", 80)
+    root = site.root_page.specific
+    assert isinstance(root, HomePage)
+    assert root.locale.language_code == "fr"
+    assert not Page.objects.filter(depth=2, title__startswith="Welcome").exists()
+    assert [f.page.specific_class.__name__ for f in root.features.order_by("sort_order")] == [
+        "CampaignPage",
+        "ThemePage",
+        "CallForProjectsPage",
+        "StandardPage",
+    ]
+    assert any(f.title and f.teaser for f in root.features.all())
+    # The published revision carries the features, so editing the home page keeps them.
+    assert root.get_latest_revision_as_object().features.count() == 4
+    settings = PlatformSettings.for_site(site)
+    assert (settings.commission_rate, settings.max_goal, settings.overfunding_cap_percent) == (7, 20_000, 200)
+    assert settings.max_campaign_days == 90
+
+
+def check_campaigns_cover_every_status_within_the_rules():
+    campaigns = list(ledger.with_figures(CampaignPage.objects.filter(locale__language_code="fr")))
+    figures = [c.figures for c in campaigns]
+    statuses = {f.status for f in figures}
+    assert statuses == {"upcoming", "live", "succeeded", "failed"}
+    assert any(f.status == "succeeded" and f.percent > 100 for f in figures)
+    assert any(f.status == "failed" and 0 < f.percent < 100 for f in figures)
+    assert any(f.percent == 100 and f.raised_cents == f.goal_cents for f in figures)
+    assert len({f.percent for f in figures if f.status == "live"}) >= 4
+    assert sum(1 for f in figures if f.status == "live" and f.days_left <= 3) >= 2
+    for campaign in campaigns:
+        assert campaign.goal <= 20_000
+        assert campaign.end_at - campaign.start_at <= timedelta(days=90)
+        assert campaign.themes.exists() and campaign.territory and campaign.hero_image
+        assert campaign.rewards.exists()
+        assert campaign.raised_cents <= 2 * campaign.goal_cents
+    kinds = {c.holder_kind for c in campaigns}
+    assert kinds == {"individual", "association", "company", "collectivite"}
+    assert any(c.funding_model == "keep_it_all" for c in campaigns)
+    assert any(c.tax_deductible for c in campaigns)
+    assert any(c.source_call_id for c in campaigns)
+    kfe = next(c for c in campaigns if c.slug == "kfe-du-33")
+    assert kfe.goal == 6000
+    assert {n.kind for n in kfe.needs.all()} >= {"volunteering", "skills", "equipment"}
+    assert CampaignUpdatePage.objects.live().count() >= 4
+
+
+def check_pledges_and_rewards():
+    rewards = list(ledger.rewards_with_stock(RewardTier.objects.all()))
+    assert any(r.sold_out for r in rewards)
+    # No reward is oversold.
+    assert all(r.stock is None or r.reserved <= r.stock for r in rewards)
+    assert Pledge.objects.filter(anonymous=True).exists()
+    assert Pledge.objects.exclude(source=Pledge.Source.ONLINE).filter(status="paid").exists()
+    assert set(Pledge.objects.values_list("status", flat=True)) <= {"committed", "paid"}
+    assert not Pledge.objects.filter(campaign__start_at__gt=timezone.now()).exists()
+
+
+def check_themes_have_dark_colours_and_images():
+    themes = ThemePage.objects.filter(locale__language_code="fr")
+    assert themes.count() == 6
+    assert len({t.pictogram for t in themes}) == 6
+    for theme in themes:
+        assert contrast_with_white(theme.colour) >= 4.5, theme.title
+        assert theme.image and theme.image.title
+        assert theme.body
+
+
+def check_calls_open_and_closed():
+    statuses = {c.status for c in CallForProjectsPage.objects.live()}
+    assert statuses == {"open", "closed"}
+    for call in CallForProjectsPage.objects.all():
+        assert call.criteria.count() >= 3 and call.partners.exists() and call.themes.exists()
+    closed = next(c for c in CallForProjectsPage.objects.all() if c.status == "closed")
+    assert CampaignPage.objects.filter(source_call=closed).count() >= 1
+
+
+def check_english_versions():
+    en = Locale.objects.get(language_code="en")
+    home_en = HomePage.objects.get(locale=en)
+    assert home_en.live and home_en.get_parent().is_root()
+    assert home_en.translation_key == Site.objects.get(is_default_site=True).root_page.translation_key
+    theme_en = ThemePage.objects.get(locale=en)
+    assert theme_en.live and theme_en.get_parent().get_parent().specific == home_en
+    campaign_en = CampaignPage.objects.get(locale=en)
+    assert campaign_en.live and campaign_en.get_parent().specific == ProjectIndexPage.objects.get(locale=en)
+    assert campaign_en.title != campaign_en.get_translation(Locale.objects.get(language_code="fr")).title
+    assert campaign_en.rewards.count() == 5
+    assert set(campaign_en.rewards.values_list("locale", flat=True)) == {en.pk}
+    assert campaign_en.rewards.get(sort_order=0).title == "A fair-trade coffee"
+    assert campaign_en.territory.locale == en
+    # Figures aggregate over translations: the English page shows the French page's pledges.
+    assert campaign_en.figures.raised_cents > 0
+    assert Territory.objects.filter(locale=en).count() == Territory.objects.filter(locale__language_code="fr").count()
+
+
+def check_accounts_workflow_and_search():
+    User = get_user_model()
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("coupdepouce-demo")
+    officer = User.objects.get(username="communication")
+    assert officer.check_password("coupdepouce-demo")
+    assert officer.groups.filter(name=COMMUNICATION_GROUP).exists()
+    project_index = ProjectIndexPage.objects.get(locale__language_code="fr")
+    assert project_index.get_workflow().name == CAMPAIGN_WORKFLOW
+    statement = str(StandardPage.objects.get(slug="accessibilite").body)
+    assert "partiellement conforme" in statement and "Défenseur des droits" in statement
+    assert CampaignPage.objects.live().search("AMAP").count() >= 1
