@@ -50,6 +50,18 @@ class PlatformSettings(BaseSiteSetting):
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    max_pledge = models.PositiveIntegerField(
+        _("maximum pledge (€)"),
+        default=2_000,
+        validators=[MinValueValidator(1)],
+        help_text=_("The most one backer may pledge at once."),
+    )
+    payment_grace_days = models.PositiveIntegerField(
+        _("days to complete a failed payment"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("After a success, backers whose card needs action have this long before the pledge fails."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -66,6 +78,8 @@ class PlatformSettings(BaseSiteSetting):
                 FieldPanel("max_goal"),
                 FieldPanel("overfunding_cap_percent"),
                 FieldPanel("max_campaign_days"),
+                FieldPanel("max_pledge"),
+                FieldPanel("payment_grace_days"),
             ],
             heading=_("Campaign rules"),
         ),

@@ -109,9 +109,7 @@ class HomeFeature(TranslatableMixin, Orderable):
     """One "À la Une" entry: a page chosen by editors, with optional overrides."""
 
     home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="features")
-    page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
-    )
+    page = models.ForeignKey("wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("title override"), max_length=150, blank=True)
     teaser = models.TextField(_("teaser override"), max_length=300, blank=True)
     image = models.ForeignKey(

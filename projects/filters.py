@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from projects import ledger
 from projects.models import CAMPAIGN_STATUS_LABELS, CampaignPage, Territory
 
+SORT_CHOICES = [("ending", _("Ending soon")), ("newest", _("Newest")), ("funded", _("Most funded"))]
+DEFAULT_SORT = "ending"
+
 
 class CampaignFilter(django_filters.FilterSet):
     theme = django_filters.ChoiceFilter(label=_("Theme"), method="filter_theme", empty_label=_("All themes"))
@@ -21,7 +24,7 @@ class CampaignFilter(django_filters.FilterSet):
         label=_("Sort by"),
         method="sort_by",
         empty_label=None,
-        choices=[("ending", _("Ending soon")), ("newest", _("Newest")), ("funded", _("Most funded"))],
+        choices=SORT_CHOICES,
     )
 
     class Meta:
@@ -34,8 +37,9 @@ class CampaignFilter(django_filters.FilterSet):
         self.locale = locale
         self.now = timezone.now()
         data = data.copy() if data is not None else {}
-        if not data.get("sort"):
-            data["sort"] = "ending"
+        if data.get("sort") not in dict(SORT_CHOICES):
+            # No sort, or one that is not offered (hand-edited URL): the default order.
+            data["sort"] = DEFAULT_SORT
         queryset = ledger.with_figures(
             CampaignPage.objects.live().filter(locale=locale).select_related("hero_image", "territory")
         )
@@ -66,13 +70,14 @@ class CampaignFilter(django_filters.FilterSet):
         if value == "funded":
             return queryset.order_by("-raised_cents", "end_at", "pk")
         # Ending soon: live campaigns first by end date, then the rest, most recent first.
-        from django.db.models import Case, IntegerField, Value, When
+        from django.db.models import Case, F, IntegerField, Value, When
 
         live_first = Case(When(end_at__gt=self.now, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return queryset.annotate(_ended=live_first).order_by("_ended", "end_at", "pk")
+        # End date of live (and upcoming) campaigns; NULL, hence equal, for ended ones,
+        # which then fall through to the most recent end first.
+        live_end = Case(When(end_at__gt=self.now, then=F("end_at")), default=None)
+        return queryset.annotate(_ended=live_first, _live_end=live_end).order_by("_ended", "_live_end", "-end_at", "pk")
 
     def paginate(self, page_number, per_page):
         paginator = Paginator(self.qs, per_page)
         return paginator.get_page(page_number)
-
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -19,6 +19,7 @@ from django.utils import timezone
 class PledgeStatus:
     PENDING = "pending"
     COMMITTED = "committed"
+    ACTION_REQUIRED = "action_required"
     PAID = "paid"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -26,9 +27,9 @@ class PledgeStatus:
 
 
 # Pledges that count in the raised amount and the backer count.
-COUNTED_STATUSES = (PledgeStatus.COMMITTED, PledgeStatus.PAID)
+COUNTED_STATUSES = (PledgeStatus.COMMITTED, PledgeStatus.ACTION_REQUIRED, PledgeStatus.PAID)
 # Pledges that hold a unit of a reward's stock (a pending checkout reserves its reward).
-RESERVING_STATUSES = (PledgeStatus.PENDING, PledgeStatus.COMMITTED, PledgeStatus.PAID)
+RESERVING_STATUSES = (PledgeStatus.PENDING, *COUNTED_STATUSES)
 
 
 class CampaignStatus:
@@ -55,8 +56,13 @@ def percent_of(raised_cents: int, goal_cents: int) -> int:
 
 
 def days_left(end_at: datetime, now: datetime) -> int:
-    """Whole days left before the end, rounded up; 0 once ended."""
-    remaining = end_at - now
+    """Whole days left before the end, rounded up; 0 once ended.
+
+    Counted in real elapsed time: both instants go to UTC first, because Python subtracts
+    two datetimes sharing a tzinfo (e.g. both Europe/Paris) on the wall clock, which would
+    add or lose an hour across a daylight-saving change.
+    """
+    remaining = end_at.astimezone(UTC) - now.astimezone(UTC)
     if remaining <= timedelta(0):
         return 0
     return math.ceil(remaining / timedelta(days=1))
@@ -70,6 +76,20 @@ class CampaignFigures:
     status: str
     percent: int
     days_left: int
+    matched_cents: int = 0
+
+    @property
+    def crowd_cents(self) -> int:
+        """What backers gave, without sponsors' matching."""
+        return self.raised_cents - self.matched_cents
+
+    @property
+    def crowd_bar_percent(self) -> int:
+        return min(percent_of(self.crowd_cents, self.goal_cents), 100)
+
+    @property
+    def matched_bar_percent(self) -> int:
+        return max(self.bar_percent - self.crowd_bar_percent, 0)
 
     @property
     def bar_percent(self) -> int:
@@ -81,10 +101,13 @@ class CampaignFigures:
         return self.status == CampaignStatus.LIVE
 
 
-def figures(goal_cents, start_at, end_at, raised_cents, backers, now=None) -> CampaignFigures:
+def figures(goal_cents, start_at, end_at, raised_cents, backers, now=None, matched_cents=0) -> CampaignFigures:
+    """Figures of a campaign; `raised_cents` is the crowd's, matching is added on top."""
     now = now or timezone.now()
-    raised_cents = raised_cents or 0
+    matched_cents = matched_cents or 0
+    raised_cents = (raised_cents or 0) + matched_cents
     return CampaignFigures(
+        matched_cents=matched_cents,
         goal_cents=goal_cents,
         raised_cents=raised_cents,
         backers=backers or 0,
@@ -102,10 +125,57 @@ def _pledges():
 
 def totals_for(translation_key) -> tuple[int, int]:
     """(raised cents, backers) of one campaign, in one query."""
-    row = _pledges().filter(campaign__translation_key=translation_key, status__in=COUNTED_STATUSES).aggregate(
-        raised=Coalesce(Sum("amount_cents"), 0), backers=Count("id")
+    row = (
+        _pledges()
+        .filter(campaign__translation_key=translation_key, status__in=COUNTED_STATUSES)
+        .aggregate(raised=Coalesce(Sum("amount_cents"), 0), backers=Count("id"))
     )
     return row["raised"], row["backers"]
+
+
+def _allocations():
+    from projects.models import MatchAllocation
+
+    return MatchAllocation.objects
+
+
+def matched_for(translation_key) -> int:
+    """Matching (abondement) earned by one campaign's counted pledges, in one query."""
+    return (
+        _allocations()
+        .filter(pledge__campaign__translation_key=translation_key, pledge__status__in=COUNTED_STATUSES, released=False)
+        .aggregate(total=Coalesce(Sum("amount_cents"), 0))["total"]
+    )
+
+
+def matched_by_sponsor(translation_key) -> list[dict]:
+    """[{"sponsor": name, "amount_cents": n}] for the bar's segments, in one query."""
+    return list(
+        _allocations()
+        .filter(pledge__campaign__translation_key=translation_key, pledge__status__in=COUNTED_STATUSES, released=False)
+        .values("offer__sponsor__name")
+        .annotate(amount_cents=Sum("amount_cents"))
+        .order_by("offer__sponsor__name")
+    )
+
+
+def _matched_subquery():
+    return Coalesce(
+        Subquery(
+            _allocations()
+            .filter(
+                pledge__campaign__translation_key=OuterRef("translation_key"),
+                pledge__status__in=COUNTED_STATUSES,
+                released=False,
+            )
+            .order_by()
+            .values("pledge__campaign__translation_key")
+            .annotate(total=Sum("amount_cents"))
+            .values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
 
 
 def _sum_subquery():
@@ -140,7 +210,9 @@ def _count_subquery():
 
 def with_figures(queryset):
     """Annotate a CampaignPage queryset with `raised_cents` and `backer_count`, in the same query."""
-    return queryset.annotate(raised_cents=_sum_subquery(), backer_count=_count_subquery())
+    return queryset.annotate(
+        raised_cents=_sum_subquery(), backer_count=_count_subquery(), matched_cents=_matched_subquery()
+    )
 
 
 def filter_status(queryset, status: str, now=None):
@@ -150,12 +222,12 @@ def filter_status(queryset, status: str, now=None):
         return queryset.filter(start_at__gt=now)
     if status == CampaignStatus.LIVE:
         return queryset.filter(start_at__lte=now, end_at__gt=now)
-    ended = queryset.filter(end_at__lte=now)
+    ended = queryset.filter(end_at__lte=now).annotate(_total_cents=F("raised_cents") + F("matched_cents"))
     goal_cents = F("goal") * 100
     if status == CampaignStatus.SUCCEEDED:
-        return ended.filter(raised_cents__gte=goal_cents)
+        return ended.filter(_total_cents__gte=goal_cents)
     if status == CampaignStatus.FAILED:
-        return ended.filter(raised_cents__lt=goal_cents)
+        return ended.filter(_total_cents__lt=goal_cents)
     return queryset
 
 
@@ -182,14 +254,21 @@ def site_key_figures(campaigns_queryset, now=None) -> dict:
     now = now or timezone.now()
     keys = campaigns_queryset.values("translation_key")
     counted = _pledges().filter(campaign__translation_key__in=keys, status__in=COUNTED_STATUSES)
-    money = counted.aggregate(raised=Coalesce(Sum("amount_cents"), 0), backers=Count("backer_email", distinct=True))
-    ended = with_figures(campaigns_queryset.filter(end_at__lte=now)).aggregate(
-        ended=Count("pk"), funded=Count("pk", filter=Q(raised_cents__gte=F("goal") * 100))
+    # A backer is an email address; offline gifts recorded without one count one each.
+    money = counted.aggregate(
+        raised=Coalesce(Sum("amount_cents"), 0),
+        with_email=Count("backer_email", distinct=True, filter=~Q(backer_email="")),
+        without_email=Count("pk", filter=Q(backer_email="")),
+    )
+    ended = (
+        with_figures(campaigns_queryset.filter(end_at__lte=now))
+        .annotate(_total_cents=F("raised_cents") + F("matched_cents"))
+        .aggregate(ended=Count("pk"), funded=Count("pk", filter=Q(_total_cents__gte=F("goal") * 100)))
     )
     ended_count, funded = ended["ended"], ended["funded"]
     return {
         "raised_cents": money["raised"],
-        "backers": money["backers"],
+        "backers": money["with_email"] + money["without_email"],
         "funded": funded,
         "ended": ended_count,
         "success_rate": round(funded * 100 / ended_count) if ended_count else None,

@@ -6,6 +6,8 @@ Money figures are computed in `projects.ledger`, never here or in templates.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -232,9 +235,11 @@ class CampaignPage(RoutablePageMixin, Page):
         """
         if hasattr(self, "raised_cents") and hasattr(self, "backer_count"):
             raised, backers = self.raised_cents, self.backer_count
+            matched = getattr(self, "matched_cents", 0)
         else:
             raised, backers = ledger.totals_for(self.translation_key)
-        return ledger.figures(self.goal_cents, self.start_at, self.end_at, raised, backers)
+            matched = ledger.matched_for(self.translation_key)
+        return ledger.figures(self.goal_cents, self.start_at, self.end_at, raised, backers, matched_cents=matched)
 
     @property
     def status(self) -> str:
@@ -244,7 +249,20 @@ class CampaignPage(RoutablePageMixin, Page):
         return dict(CAMPAIGN_STATUS_LABELS)[self.status]
 
     def rewards_with_stock(self):
-        return ledger.rewards_with_stock(self.rewards.all()).order_by("sort_order")
+        rewards = self.rewards.all()
+        if isinstance(rewards, models.QuerySet):
+            return ledger.rewards_with_stock(rewards).order_by("sort_order")
+        # Preview: the rows come from the edit form, in memory. Read the reservations of
+        # the saved ones in one query; rows not saved yet have none.
+        rewards = sorted(rewards, key=lambda r: r.sort_order or 0)
+        saved = RewardTier.objects.filter(pk__in=[r.pk for r in rewards if r.pk])
+        reserved = {r.pk: r.reserved for r in ledger.rewards_with_stock(saved)}
+        for reward in rewards:
+            reward.reserved = reserved.get(reward.pk, 0)
+        return rewards
+
+    def live_themes(self):
+        return live_themes(self.themes.all())
 
     # Routes ----------------------------------------------------------------
 
@@ -267,7 +285,7 @@ class CampaignPage(RoutablePageMixin, Page):
         context["updates"] = list(
             CampaignUpdatePage.objects.live().child_of(self).order_by("-date", "-pk").select_related("image")[:10]
         )
-        context["themes"] = list(self.themes.live().only("id", "title", "url_path", "colour"))
+        context["themes"] = self.live_themes()
         return context
 
     def clean(self):
@@ -276,11 +294,23 @@ class CampaignPage(RoutablePageMixin, Page):
             raise ValidationError({"end_at": _("The end must come after the start.")})
 
 
+def live_themes(themes):
+    """The live themes of a ParentalManyToManyField, as a list, in tree order.
+
+    A saved page gives a queryset (one query); a preview gives the form's in-memory
+    FakeQuerySet, which has no `live()`.
+    """
+    if isinstance(themes, models.QuerySet):
+        return list(themes.live().only("id", "title", "url_path", "colour"))
+    return sorted((theme for theme in themes if theme.live), key=lambda theme: theme.path)
+
+
 CAMPAIGN_STATUS_LABELS = [
-    (CampaignStatus.UPCOMING, _("Upcoming")),
-    (CampaignStatus.LIVE, _("Live")),
-    (CampaignStatus.SUCCEEDED, _("Succeeded")),
-    (CampaignStatus.FAILED, _("Not funded")),
+    # A context keeps these apart from Wagtail's own "Live" (published) label.
+    (CampaignStatus.UPCOMING, pgettext_lazy("campaign status", "Upcoming")),
+    (CampaignStatus.LIVE, pgettext_lazy("campaign status", "Live")),
+    (CampaignStatus.SUCCEEDED, pgettext_lazy("campaign status", "Succeeded")),
+    (CampaignStatus.FAILED, pgettext_lazy("campaign status", "Not funded")),
 ]
 
 
@@ -421,6 +451,7 @@ class Pledge(models.Model):
     class Status(models.TextChoices):
         PENDING = PledgeStatus.PENDING, _("Pending")
         COMMITTED = PledgeStatus.COMMITTED, _("Committed")
+        ACTION_REQUIRED = PledgeStatus.ACTION_REQUIRED, _("Action required")
         PAID = PledgeStatus.PAID, _("Paid")
         FAILED = PledgeStatus.FAILED, _("Failed")
         CANCELLED = PledgeStatus.CANCELLED, _("Cancelled")
@@ -455,6 +486,19 @@ class Pledge(models.Model):
     message = models.TextField(_("message"), blank=True, max_length=1000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.ONLINE)
+    # Payment side, filled by projects.payments (never by hand).
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.CharField(_("payment provider"), max_length=20, blank=True, editable=False)
+    funding_model = models.CharField(max_length=20, blank=True, editable=False)
+    language = models.CharField(max_length=10, blank=True, editable=False)
+    customer_id = models.CharField(max_length=255, blank=True, editable=False)
+    payment_method_id = models.CharField(max_length=255, blank=True, editable=False)
+    checkout_id = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
+    payment_intent_id = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
+    charge_attempts = models.PositiveIntegerField(default=0, editable=False)
+    action_required_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paid_at = models.DateTimeField(null=True, blank=True, editable=False)
+    failure_reason = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     recorded_by = models.ForeignKey(
@@ -502,3 +546,15 @@ class Pledge(models.Model):
         if self.reward_id and not self.reward_title:
             self.reward_title = self.reward.title
         super().save(*args, **kwargs)
+
+
+# Payment-side models live in their own module; importing them here registers them.
+from projects.payments.models import (  # noqa: E402,F401
+    CampaignClosing,
+    MatchAllocation,
+    MatchingOffer,
+    PayoutAccount,
+    PledgeEvent,
+    Sponsor,
+    WebhookEvent,
+)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
+from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Locale
 
@@ -24,10 +25,16 @@ from projects.factories import (
 from themes.factories import ThemeIndexPageFactory, ThemePageFactory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploads and renditions go to a temporary folder, also for TestCase.setUpTestData."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _isolated_media_and_caches(settings, tmp_path_factory):
-    """Uploads and renditions go to a temporary folder; no cache leaks between tests."""
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+def _clear_caches():
+    """No cached site root paths, renditions or settings leak from one test to the next."""
     for cache in caches.all():
         cache.clear()
     yield

@@ -1,0 +1,240 @@
+"""Listing pages run a constant number of queries, whatever the number of campaigns, rewards and pledges.
+
+Each test builds a small dataset, GETs the page once to warm the caches (site root
+paths, renditions), counts the queries of a second GET, then grows campaigns, rewards
+and pledges tenfold and counts again. The two counts must be EQUAL: any query run per
+card, per reward or per pledge shows as a difference. The small dataset stays below the
+project index page size (12) so a per-card query cannot hide behind the page size.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from calls.factories import CallForProjectsPageFactory, CallIndexPageFactory
+from coupdepouce.factories import ImageFactory
+from home.factories import HomeFeatureFactory
+from projects.factories import (
+    CampaignFAQFactory,
+    CampaignPageFactory,
+    CampaignUpdatePageFactory,
+    InKindNeedFactory,
+    PledgeFactory,
+    RewardTierFactory,
+    StretchGoalFactory,
+    TerritoryFactory,
+)
+from projects.ledger import PledgeStatus
+from projects.models import CampaignPage, Pledge, ProjectIndexPage, RewardTier
+from themes.factories import ThemePageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def small_image():
+    # Tiny files keep rendition generation fast; the queries do not depend on the size.
+    return ImageFactory(file__width=64, file__height=40)
+
+
+SMALL = {"campaigns": 3, "rewards": 2, "pledges": 2}
+GROWTH = 10
+PLEDGE_STATUSES = [PledgeStatus.COMMITTED, PledgeStatus.PAID, PledgeStatus.PENDING, PledgeStatus.REFUNDED]
+
+
+class Dataset:
+    """The site plus campaigns that can be grown in place."""
+
+    def __init__(self, home, theme_index, theme, project_index, territory):
+        self.home = home
+        self.theme = theme
+        self.other_theme = ThemePageFactory(parent=theme_index, title="Nature", slug="nature", image=small_image())
+        self.project_index = project_index
+        self.territories = [territory, TerritoryFactory(locale=territory.locale)]
+        call_index = CallIndexPageFactory(parent=home)
+        call = CallForProjectsPageFactory(parent=call_index, image=small_image())
+        call.themes.set([theme])
+        call.save_revision().publish()
+        HomeFeatureFactory(home=home, page=call, sort_order=0)
+        HomeFeatureFactory(home=home, page=self.other_theme, sort_order=1)
+        self.campaigns = []
+
+    def grow(self, *, campaigns, rewards, pledges):
+        """Reach `campaigns` campaigns, each with `rewards` rewards and `pledges` pledges."""
+        now = timezone.now()
+        while len(self.campaigns) < campaigns:
+            n = len(self.campaigns)
+            ended = n % 3 == 2
+            start = now - timedelta(days=60 if ended else 1 + n)
+            campaign = CampaignPageFactory(
+                parent=self.project_index,
+                hero_image=small_image(),
+                territory=self.territories[n % 2],
+                start_at=start,
+                end_at=start + timedelta(days=30 if ended else 10 + n),
+                themes=[self.theme] if n % 2 else [self.theme, self.other_theme],
+            )
+            CampaignUpdatePageFactory(parent=campaign, image=small_image())
+            HomeFeatureFactory(home=self.home, page=campaign, sort_order=10 + n)
+            self.campaigns.append(campaign)
+        # Rewards and pledges in bulk: hundreds of rows, and nothing in their save() matters here.
+        new_tiers = []
+        for campaign in self.campaigns:
+            have = campaign.rewards.count()
+            new_tiers += RewardTierFactory.build_batch(rewards - have, page=campaign, stock=5)
+        RewardTier.objects.bulk_create(new_tiers)
+        new_pledges = []
+        for campaign in self.campaigns:
+            tiers = list(campaign.rewards.all())
+            for n in range(campaign.pledges.count(), pledges):
+                tier = tiers[n % len(tiers)] if tiers and n % 2 else None
+                new_pledges.append(
+                    PledgeFactory.build(
+                        campaign=campaign,
+                        reward=tier,
+                        reward_title=tier.title if tier else "",
+                        amount_cents=1000 + 37 * n,
+                        status=PLEDGE_STATUSES[n % len(PLEDGE_STATUSES)],
+                    )
+                )
+        Pledge.objects.bulk_create(new_pledges)
+
+    def counts(self):
+        """(campaigns, rewards per campaign, pledges per campaign)."""
+        return (
+            CampaignPage.objects.count(),
+            {c.rewards.count() for c in self.campaigns},
+            {c.pledges.count() for c in self.campaigns},
+        )
+
+
+@pytest.fixture
+def dataset(home, theme_index, theme, project_index, territory):
+    return Dataset(home, theme_index, theme, project_index, territory)
+
+
+def queries_for(client, url):
+    """Queries of the second GET of `url` (the first one warms the caches)."""
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def assert_constant(label, small, big):
+    print(f"\n{label}: {len(small)} queries (small dataset), {len(big)} queries (tenfold)")
+    if len(small) != len(big):
+        extra = "\n".join(f"{n} × {sql}" for sql, n in (Counter(big) - Counter(small)).most_common(20))
+        pytest.fail(f"{label}: {len(small)} queries, then {len(big)} after growing the data tenfold:\n{extra}")
+
+
+def measure(client, dataset, url_of, check_small, check_big, small_counts=None, big_counts=None):
+    """Count the queries of `url_of()` on the small dataset, then on the tenfold one."""
+    if small_counts is None:
+        small_counts = (SMALL["campaigns"], {SMALL["rewards"]}, {SMALL["pledges"]})
+        big_counts = (SMALL["campaigns"] * GROWTH, {SMALL["rewards"] * GROWTH}, {SMALL["pledges"] * GROWTH})
+    dataset.grow(**SMALL)
+    assert dataset.counts() == small_counts
+    response, small = queries_for(client, url_of())
+    check_small(response)
+    dataset.grow(**{key: value * GROWTH for key, value in SMALL.items()})
+    assert dataset.counts() == big_counts
+    response, big = queries_for(client, url_of())
+    check_big(response)
+    return small, big
+
+
+def test_home_page(client, dataset):
+    def check(features, ending_soon):
+        def _check(response):
+            assert len(response.context["features"]) == features
+            assert len(response.context["ending_soon"]) == ending_soon
+            assert len(response.context["open_calls"]) == 1
+
+        return _check
+
+    # Features: the call, a theme and every campaign. Every third campaign has ended.
+    small, big = measure(client, dataset, lambda: dataset.home.url, check(2 + 3, 2), check(2 + 30, 3))
+    assert_constant("home page", small, big)
+
+
+def test_theme_page(client, dataset):
+    def check(live, past):
+        def _check(response):
+            assert len(response.context["live_campaigns"]) == live
+            assert len(response.context["past_campaigns"]) == past
+            assert len(response.context["calls"]) == 1
+
+        return _check
+
+    small, big = measure(client, dataset, lambda: dataset.theme.url, check(2, 1), check(12, 6))
+    assert_constant("theme page", small, big)
+
+
+def test_project_index(client, dataset):
+    page_size = ProjectIndexPage.page_size
+    assert SMALL["campaigns"] < page_size
+
+    def check(shown, total):
+        def _check(response):
+            page = response.context["campaigns"]
+            assert (len(page.object_list), page.paginator.count) == (shown, total)
+
+        return _check
+
+    small, big = measure(client, dataset, lambda: dataset.project_index.url, check(3, 3), check(page_size, 30))
+    assert_constant("project index", small, big)
+
+
+def test_project_index_filtered(client, dataset):
+    def url():
+        return dataset.project_index.url + f"?theme={dataset.other_theme.slug}&status=live&sort=funded"
+
+    def check(shown):
+        def _check(response):
+            assert len(response.context["campaigns"].object_list) == shown
+
+        return _check
+
+    small, big = measure(client, dataset, url, check(1), check(10))
+    assert_constant("project index, filtered", small, big)
+
+
+def test_campaign_page(client, dataset):
+    dataset.grow(campaigns=1, rewards=0, pledges=0)
+    campaign = dataset.campaigns[0]
+
+    def grow_campaign(factor):
+        for factory in (StretchGoalFactory, InKindNeedFactory, CampaignFAQFactory):
+            factory.create_batch(2 * factor - factory._meta.model.objects.filter(page=campaign).count(), page=campaign)
+        have = len(campaign.get_children())
+        for _ in range(2 * factor - have):
+            CampaignUpdatePageFactory(parent=campaign, image=small_image())
+
+    class CampaignDataset:
+        def grow(self, **sizes):
+            dataset.grow(campaigns=1, rewards=sizes["rewards"], pledges=sizes["pledges"])
+            grow_campaign(sizes["rewards"] // SMALL["rewards"])
+
+        def counts(self):
+            return (campaign.rewards.count(), campaign.pledges.count(), campaign.needs.count())
+
+    small_sizes = (SMALL["rewards"], SMALL["pledges"], 2)
+    big_sizes = tuple(n * GROWTH for n in small_sizes)
+
+    def check(rewards, updates):
+        def _check(response):
+            assert len(response.context["rewards"]) == rewards
+            assert len(response.context["updates"]) == updates
+            assert len(response.context["faqs"]) == rewards
+
+        return _check
+
+    small, big = measure(
+        client, CampaignDataset(), lambda: campaign.url, check(2, 2), check(20, 10), small_sizes, big_sizes
+    )
+    assert_constant("campaign page", small, big)
