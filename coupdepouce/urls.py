@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from coupdepouce import views
+from projects.payments import urls as payment_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include((payment_urls.webhook_urlpatterns, "webhooks"))),
 ]
 
 if settings.DEBUG:
@@ -29,6 +31,7 @@ else:
 
 urlpatterns += i18n_patterns(
     path("recherche/", views.search, name="search"),
+    path("", include(payment_urls)),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

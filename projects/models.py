@@ -270,6 +270,12 @@ class CampaignPage(RoutablePageMixin, Page):
     def campaign(self, request):
         return self.render(request)
 
+    @path("soutenir/", name="pledge")
+    def pledge(self, request):
+        from projects.payments.views import pledge
+
+        return pledge(request, self)
+
     @path("rss/", name="rss")
     def rss(self, request):
         from projects.feeds import CampaignUpdatesFeed

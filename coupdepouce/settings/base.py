@@ -190,4 +190,11 @@ LOGGING = {
 }
 
 # Project-specific defaults, overridable per site in the admin (Paramètres > Plateforme).
-COUPDEPOUCE_PAYMENT_PROVIDER = "stripe" if os.environ.get("STRIPE_SECRET_KEY") else "demo"
+# Payments: Stripe when STRIPE_SECRET_KEY is set, otherwise the offline demo provider.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Where the stripe library sends requests; tests point it at localstripe.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# Django tasks (django-tasks, shipped with Wagtail 8): emails are sent in the background.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
