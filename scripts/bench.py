@@ -11,6 +11,11 @@
 3. Requests per second with `wrk -t2 -c16 -d5s` (a bounded threaded Python loop if wrk
    is missing), beside a static file served by whitenoise from the same server: the
    ceiling of this stack on this machine.
+4. Money: two copies of the demo campaign page seeded with 10 and 10 000 pledges
+   (`bulk_create`), measured like the other pages: the query count must not grow with the
+   number of pledges. Then pledges per second through the demo provider, in-process:
+   `create_pledge` + `transition(..., "committed")` in a loop for `--pledge-seconds`
+   (bounded by `--pledge-max`), as the demo checkout does.
 
 Only 127.0.0.1 is contacted. Every step has a time limit; the whole run takes about a minute.
 """
@@ -181,10 +186,7 @@ def count_queries(site: LiveSite, paths: dict[str, str], samples: int = 15) -> d
     Also the median time of `samples` more requests: the server's own cost of a page,
     without HTTP, gunicorn or the load generator.
     """
-    os.environ.update(site.env)
-    import django
-
-    django.setup()
+    setup_django(site)
     from django.db import connection, connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -228,6 +230,111 @@ def warm_up(site: LiveSite, path: str, times: int = 4) -> None:
             response.read()
             if response.status != 200:
                 raise RuntimeError(f"{path} answered {response.status}")
+
+
+# Money: a campaign with many pledges, pledges per second --------------------------------
+
+SEEDED_PAGES = {"Campaign page, 10 pledges": 10, "Campaign page, 10 000 pledges": 10_000}
+
+
+def setup_django(site: LiveSite) -> None:
+    """Configure Django in this process on the site's database (idempotent)."""
+    os.environ.update(site.env)
+    import django
+
+    django.setup()
+
+
+def seed_campaigns(site: LiveSite, template_path: str) -> dict[str, str]:
+    """Copy the benchmarked campaign page once per entry of SEEDED_PAGES and give each copy
+    that many committed pledges with `bulk_create`; returns {row name: path}."""
+    setup_django(site)
+    from django.db import connections, transaction
+
+    from projects.models import CampaignPage, Pledge
+
+    live = CampaignPage.objects.live().order_by("path")
+    original = next((page for page in live if page.get_url() == template_path), None) or live.first()
+    paths = {}
+    try:
+        for index, (name, count) in enumerate(SEEDED_PAGES.items()):
+            slug = f"bench-{count}-pledges"
+            copy = CampaignPage.objects.filter(slug=slug).first()
+            if copy is None:
+                copy = original.copy(
+                    to=original.get_parent(),
+                    update_attrs={"slug": slug, "title": f"{original.title} ({count} pledges)"},
+                    keep_live=True,
+                    copy_revisions=False,
+                    log_action=None,
+                )
+            with transaction.atomic():
+                Pledge.objects.filter(campaign=copy).delete()
+                Pledge.objects.bulk_create(
+                    [
+                        Pledge(
+                            campaign=copy,
+                            amount_cents=1000 + (i % 50) * 100,
+                            backer_name=f"Contributeur {i}",
+                            backer_email=f"bench{index}-{i}@example.org",
+                            public_name="" if i % 3 == 0 else f"Contributeur {i}",
+                            anonymous=i % 3 == 0,
+                            show_amount=i % 2 == 0,
+                            status=Pledge.Status.COMMITTED,
+                            source=Pledge.Source.ONLINE,
+                            provider="demo",
+                            funding_model=copy.funding_model,
+                            language="fr",
+                        )
+                        for i in range(count)
+                    ],
+                    batch_size=1000,
+                )
+            paths[name] = copy.get_url()
+    finally:
+        connections.close_all()
+    return paths
+
+
+@dataclass
+class PledgeRate:
+    pledges: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.pledges / self.seconds if self.seconds else 0.0
+
+
+def pledge_throughput(site: LiveSite, seconds: float, limit: int) -> PledgeRate:
+    """Pledges per second through the demo provider, in-process and sequential: create the
+    pending pledge (row locks, rules), then commit it (state machine, event, matching)."""
+    setup_django(site)
+    from django.db import connections
+
+    from coupdepouce.models import PlatformSettings
+    from projects.models import CampaignPage
+    from projects.payments import services
+
+    try:
+        campaign = CampaignPage.objects.get(slug="bench-10-pledges")
+        rules = PlatformSettings.for_site(campaign.get_site())
+        # A throw-away database: lift the over-funding cap so the loop never hits it.
+        rules.overfunding_cap_percent = None
+        rules.save()
+        done = 0
+        started = time.perf_counter()
+        deadline = started + seconds
+        while done < limit and time.perf_counter() < deadline:
+            request = services.PledgeRequest(
+                amount_cents=2500, backer_name=f"Rapide {done}", backer_email=f"rapide{done}@example.org"
+            )
+            pledge = services.create_pledge(campaign, request, provider="demo")
+            services.transition(pledge, "committed", actor="bench", note="demo checkout")
+            done += 1
+        return PledgeRate(done, time.perf_counter() - started)
+    finally:
+        connections.close_all()
 
 
 # Report -------------------------------------------------------------------------------
@@ -328,8 +435,25 @@ def render(rows: list[Row], static: Row, args, database: str, load_command: str,
         "  proxy or CDN cache would serve most anonymous page views without reaching Django.",
         "- *Static ceiling*: the site's stylesheet served by whitenoise from the same gunicorn; no",
         "  Django page on this stack can go faster than that.",
+        "- *Campaign page, 10 / 10 000 pledges*: copies of the campaign page above whose pledges",
+        "  were seeded with `bulk_create`. Totals, backers and the backer list are aggregates and a",
+        "  bounded list: the query count must be the same with 10 000 pledges as with 10.",
         "",
     ]
+    rate = context.get("pledge_rate")
+    if rate is not None:
+        lines += [
+            "## Pledges through the demo provider",
+            "",
+            f"- **{rate.per_second:.0f} pledges / s** ({rate.pledges} pledges in {rate.seconds:.1f} s), database"
+            f" {database}.",
+            "- In-process and sequential: `services.create_pledge` (campaign and reward rows locked,",
+            '  every rule checked, a `PledgeEvent`) then `services.transition(pledge, "committed")` (row',
+            "  lock, state machine, event, matching), as the demo checkout does; no HTTP, no email.",
+            "  Pledges of one campaign are serialised on its row by design, so this is the ceiling for",
+            "  a single campaign, whatever the number of workers.",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -345,6 +469,10 @@ def main(argv=None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print the table, do not write the file")
     parser.add_argument("--python-load", action="store_true", help="use the Python load loop even if wrk exists")
     parser.add_argument("--show-queries", action="store_true", help="print every SQL query of each page")
+    parser.add_argument(
+        "--pledge-seconds", type=float, default=5, help="seconds of the pledges-per-second loop (default 5)"
+    )
+    parser.add_argument("--pledge-max", type=int, default=20_000, help="most pledges the loop makes (default 20000)")
     args = parser.parse_args(argv)
 
     started = dt.datetime.now(dt.UTC)
@@ -365,7 +493,12 @@ def main(argv=None) -> int:
                 raise LiveServerError(f"the demo data has no {', '.join(missing)}")
             database = "PostgreSQL" if site.env["DATABASE_URL"].startswith("postgres") else "SQLite (file)"
 
+            log("bench: seeding campaign pages with 10 and 10 000 pledges…")
+            targets.update(seed_campaigns(site, targets["Campaign page"]))
             queries = count_queries(site, targets)
+            seeded = [queries[name].queries for name in SEEDED_PAGES]
+            if len(set(seeded)) != 1:
+                log(f"bench: WARNING: query count grows with pledges: {seeded}")
             for name, measured in queries.items():
                 log(
                     f"bench: {name} {targets[name]}: {measured.queries} queries, {measured.median_ms:.1f} ms in-process"
@@ -385,11 +518,15 @@ def main(argv=None) -> int:
             static_load = measure_load(site.url(path), args)
             log(f"bench: static file: {static_load.requests_per_second:.0f} req/s")
             static = Row("Static file (whitenoise)", path, None, static_load)
+
+            pledge_rate = pledge_throughput(site, args.pledge_seconds, args.pledge_max)
+            log(f"bench: {pledge_rate.per_second:.0f} pledges/s through the demo provider ({pledge_rate.pledges})")
     except (LiveServerError, RuntimeError, subprocess.SubprocessError, OSError) as exc:
         log(f"bench: FAILED: {exc}")
         return 1
 
-    report = render(rows, static, args, database, load_command, {"started": started, "loadavg": loadavg})
+    context = {"started": started, "loadavg": loadavg, "pledge_rate": pledge_rate}
+    report = render(rows, static, args, database, load_command, context)
     print(report)
     if not args.no_write:
         args.output.write_text(report, encoding="utf-8")

@@ -106,6 +106,11 @@ def parse_amount_cents(raw) -> int:
 
     text = str(raw or "").strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
     text = text.replace(",", ".")
+    if text.startswith("-") and text[1:].replace(".", "", 1).isdigit():
+        raise PledgeError(_("The amount must be more than zero."), "amount", "min")
+    # Plain decimal notation only: no exponent ("1e5"), no "inf"/"nan", no sign.
+    if not text or not text.replace(".", "", 1).isdigit():
+        raise PledgeError(_("Enter an amount in euros, for example 25 or 25,50."), "amount", "invalid")
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -1,23 +1,262 @@
-"""Citizen-facing payment views. (Being written: pledge form, demo checkout, thanks.)"""
+"""Citizen-facing payment views: pledge form, demo checkout, return, thanks, completion.
+
+Thin views: the rules and every change of a pledge's state live in `services`; the
+provider behind `gateway.get_gateway()`. Pages are addressed by the pledge's random
+token, never by its id.
+"""
+
+from __future__ import annotations
+
+import logging
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from projects.ledger import CampaignStatus, PledgeStatus
+from projects.payments import emails, gateway, services
+from projects.payments.forms import DemoCardForm, PledgeForm
+
+S = PledgeStatus
+logger = logging.getLogger(__name__)
 
 
+def _language():
+    return (get_language() or "fr")[:2]
+
+
+def _closed_message(campaign):
+    status = campaign.figures.status
+    if status == CampaignStatus.UPCOMING:
+        return _("This campaign is not open yet.")
+    if status != CampaignStatus.LIVE or not campaign.live:
+        return _("This campaign is closed: it no longer takes pledges.")
+    return ""
+
+
+def _chosen_reward(rewards, value):
+    for reward in rewards:
+        if str(reward.pk) == str(value):
+            return reward
+    return None
+
+
+@require_http_methods(["GET", "POST"])
 def pledge(request, campaign):
-    raise Http404
+    """The pledge form of a campaign (`<campaign>/soutenir/`), a page of its own."""
+    rewards = list(campaign.rewards_with_stock())
+    closed_message = _closed_message(campaign)
+    if request.method == "POST":
+        form = PledgeForm(request.POST, campaign=campaign)
+        if closed_message:
+            form.is_valid()
+            form.add_error(None, closed_message)
+        elif form.is_valid():
+            try:
+                new_pledge = services.create_pledge(
+                    campaign, form.pledge_request(_language()), provider=gateway.provider_name()
+                )
+            except services.PledgeError as error:
+                form.add_pledge_error(error)
+            else:
+                return _start_checkout(request, new_pledge)
+        rewards = list(campaign.rewards_with_stock())  # the stock may have moved meanwhile
+        selected = form.data.get("reward", "")
+    else:
+        selected = request.GET.get("reward", "")
+        reward = _chosen_reward(rewards, selected)
+        if reward is None or reward.sold_out:
+            selected = ""
+        initial = {"reward": selected}
+        if reward is not None and not reward.sold_out:
+            initial["amount"] = str(reward.min_amount)
+        form = PledgeForm(initial=initial, campaign=campaign)
+    context = {
+        "page": campaign,
+        "self": campaign,
+        "campaign": campaign,
+        "figures": campaign.figures,
+        "form": form,
+        "rewards": rewards,
+        "selected_reward": str(selected or ""),
+        "closed_message": closed_message,
+        "all_or_nothing": campaign.funding_model != campaign.FundingModel.KEEP_IT_ALL,
+    }
+    return render(request, "payments/pledge_form.html", context)
 
 
+def _start_checkout(request, new_pledge):
+    return_url = reverse("payments:checkout_return", kwargs={"token": new_pledge.token})
+    cancel_url = reverse("payments:demo_checkout", kwargs={"token": new_pledge.token})
+    url = gateway.get_gateway(new_pledge.provider).start_checkout(
+        new_pledge,
+        success_url=request.build_absolute_uri(return_url),
+        cancel_url=request.build_absolute_uri(cancel_url),
+    )
+    return redirect(url)
+
+
+def _pledge_or_404(token):
+    from projects.models import Pledge
+
+    return get_object_or_404(Pledge.objects.select_related("campaign", "reward"), token=token)
+
+
+def _campaign_of(pledge):
+    """The pledge's campaign in the active language when translated and live."""
+    return pledge.campaign.localized
+
+
+def _thanks(pledge):
+    return redirect("payments:thanks", token=pledge.token)
+
+
+def _base_context(pledge, **extra):
+    campaign = _campaign_of(pledge)
+    return {
+        "pledge": pledge,
+        "campaign": campaign,
+        "all_or_nothing": pledge.funding_model != "keep_it_all",
+        **extra,
+    }
+
+
+def _succeed(pledge, payment_method_id):
+    """The demo card was accepted: commit (all-or-nothing) or pay (keep-it-all), then confirm."""
+    if pledge.funding_model == "keep_it_all":
+        done = services.transition(
+            pledge,
+            S.PAID,
+            actor="citizen",
+            note="demo checkout",
+            payment_method_id=payment_method_id,
+            payment_intent_id=f"demo_pi_{pledge.pk}",
+        )
+    else:
+        done = services.transition(
+            pledge, S.COMMITTED, actor="citizen", note="demo checkout", payment_method_id=payment_method_id
+        )
+    if done is not None:
+        emails.send_confirmation(done)
+    return done
+
+
+@require_http_methods(["GET", "POST"])
 def demo_checkout(request, token):
-    raise Http404
+    """The demo provider's card page: no money moves; cards behave like Stripe's test cards."""
+    pledge = _pledge_or_404(token)
+    if pledge.provider != "demo":
+        raise Http404
+    if pledge.status in (S.COMMITTED, S.PAID, S.ACTION_REQUIRED):
+        return _thanks(pledge)
+    if pledge.status != S.PENDING:
+        context = _base_context(pledge, message=_("This checkout is no longer open: nothing was charged."))
+        return render(request, "payments/checkout_closed.html", context, status=410)
+
+    form = DemoCardForm(request.POST or None)
+    step = "card"
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "pay")
+        if action == "cancel":
+            services.transition(pledge, S.CANCELLED, actor="citizen", note="demo checkout cancelled")
+            return redirect(_campaign_of(pledge).get_url(request) or "/")
+        if form.is_valid():
+            number = form.cleaned_data["card_number"]
+            behaviour = gateway.demo_card_behaviour(number)
+            try:
+                if behaviour in ("success", "fails_at_charge"):
+                    _succeed(pledge, f"demo_pm_{number}")
+                    return _thanks(pledge)
+                if behaviour == "authentication":
+                    if action == "authenticate":
+                        _succeed(pledge, f"demo_pm_{number}")
+                        return _thanks(pledge)
+                    step = "authenticate"
+                elif behaviour == "declined":
+                    error = _("Your card was declined (demo). Nothing was recorded: try another card.")
+                else:
+                    error = _("This is not one of the demo cards: use one of the numbers listed below.")
+            except services.InvalidTransition:
+                # The checkout expired (or was cancelled) meanwhile.
+                return redirect("payments:demo_checkout", token=pledge.token)
+            if error:
+                form.add_error("card_number", error)
+    context = _base_context(pledge, form=form, step=step, demo_cards=_demo_cards())
+    return render(request, "payments/demo_checkout.html", context)
 
 
+def _demo_cards():
+    return [
+        (gateway.DEMO_SUCCESS, _("payment accepted")),
+        (gateway.DEMO_DECLINED, _("card declined")),
+        (gateway.DEMO_AUTHENTICATION, _("your bank asks you to confirm (an extra step)")),
+        (gateway.DEMO_FAILS_AT_CHARGE, _("card saved, but declined when charged at the close of the campaign")),
+    ]
+
+
+@require_http_methods(["GET"])
 def checkout_return(request, token):
-    raise Http404
+    """Where the provider sends the citizen back; the webhook may not have arrived yet."""
+    pledge = _pledge_or_404(token)
+    if pledge.status in (S.COMMITTED, S.PAID):
+        return _thanks(pledge)
+    if pledge.status == S.ACTION_REQUIRED:
+        return redirect("payments:complete_payment", token=pledge.token)
+    if pledge.status != S.PENDING:
+        context = _base_context(pledge, message=_("This pledge was not completed: nothing was charged."))
+        return render(request, "payments/checkout_closed.html", context)
+    return render(request, "payments/confirming.html", _base_context(pledge))
 
 
+@require_http_methods(["GET"])
 def thanks(request, token):
-    raise Http404
+    pledge = _pledge_or_404(token)
+    if pledge.status == S.PENDING:
+        return render(request, "payments/confirming.html", _base_context(pledge))
+    return render(request, "payments/thanks.html", _base_context(pledge))
 
 
+@require_http_methods(["GET", "POST"])
 def complete_payment(request, token):
-    raise Http404
+    """Finish a payment the bank refused off-session ("action required").
+
+    Demo provider: a button pays. Other providers: `gateway.completion_context(pledge)`,
+    when the gateway has it, gives the template what it needs to confirm the same payment
+    in the browser (for Stripe: publishable key, client secret, return URL).
+    """
+    pledge = _pledge_or_404(token)
+    if pledge.status == S.PAID:
+        return _thanks(pledge)
+    if pledge.status != S.ACTION_REQUIRED:
+        context = _base_context(pledge, message=_("There is no payment to complete for this pledge."))
+        return render(request, "payments/checkout_closed.html", context)
+    provider = gateway.get_gateway(pledge.provider or None)
+    if pledge.provider == "demo" and request.method == "POST":
+        try:
+            done = services.transition(
+                pledge,
+                S.PAID,
+                actor="citizen",
+                note="payment completed (demo)",
+                payment_intent_id=f"demo_pi_{pledge.pk}",
+            )
+        except services.InvalidTransition:
+            return redirect("payments:complete_payment", token=pledge.token)
+        if done is not None:
+            emails.send_campaign_succeeded(done, done.amount_cents)
+        return _thanks(pledge)
+    completion = {}
+    if pledge.provider != "demo" and hasattr(provider, "completion_context"):
+        try:
+            completion = provider.completion_context(pledge) or {}
+        except Exception:  # the provider is unreachable: the page says to come back later
+            logger.exception("pledge %s: no completion context", pledge.pk)
+    return render(
+        request,
+        "payments/complete_payment.html",
+        _base_context(pledge, demo=pledge.provider == "demo", completion=completion),
+    )

@@ -1,0 +1,26 @@
+"""`python manage.py close_campaigns`: close every campaign past its end (idempotent)."""
+
+from django.core.management.base import BaseCommand
+
+from projects.payments.closing import close_campaigns
+
+
+class Command(BaseCommand):
+    help = (
+        "Close every campaign past its end: charge committed pledges on success (all or nothing), "
+        "release them on failure, send the emails; fail unpaid pledges past the grace period. "
+        "Safe to re-run after a crash: no pledge is charged twice."
+    )
+
+    def handle(self, *args, **options):
+        summary = close_campaigns()
+        for line in summary.closed:
+            self.stdout.write(f"closed {line}")
+        self.stdout.write(
+            f"charged {summary.charged}, action required {summary.action_required}, "
+            f"cancelled {summary.cancelled}, failed after grace {summary.failed_after_grace}"
+        )
+        for error in summary.errors:
+            self.stderr.write(f"error: {error}")
+        if summary.errors:
+            raise SystemExit(1)

@@ -1,0 +1,150 @@
+"""Helpers for the Stripe tests (imported by conftest.py and the test modules).
+
+See conftest.py for what stands in for Stripe: localstripe, or recorded responses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+import stripe
+
+from projects.ledger import PledgeStatus as S
+from projects.payments import services, stripe_gateway
+from projects.payments.stripe_gateway import StripeGateway
+
+WEBHOOK_SECRET = "whsec_test_coupdepouce"
+SECRET_KEY = "sk_test_localstripe"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def localstripe_post(base_url: str, path: str, data: dict | None, method: str = "POST") -> int:
+    """Call one of localstripe's own endpoints (`/_config/…`, `…/_authenticate`) with a form."""
+    body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+    request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1 only
+        base_url + path, data=body, method=method, headers={"Authorization": f"Bearer {SECRET_KEY}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status
+
+
+def save_card(gateway: StripeGateway, pledge, payment_method="pm_card_visa"):
+    """Stand-in for Checkout in setup mode, which localstripe lacks: a SetupIntent created and
+    confirmed server-side with a test card, the card attached to the backer's Customer, then
+    the same transition the `checkout.session.completed` webhook makes. Returns the pledge."""
+    client = gateway.client
+    customer = gateway.customer_for(pledge)
+    if payment_method.isdigit():  # a raw card number (localstripe simulates 3DS only this way)
+        payment_method = client.v1.payment_methods.create(
+            params={
+                "type": "card",
+                "card": {"number": payment_method, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+            }
+        ).id
+        client.v1.payment_methods.attach(payment_method, params={"customer": customer})
+    else:
+        setup = client.v1.setup_intents.create(
+            params={
+                "customer": customer,
+                "usage": "off_session",
+                "payment_method_types": ["card"],
+                "metadata": stripe_gateway.pledge_metadata(pledge),
+            }
+        )
+        setup = client.v1.setup_intents.confirm(setup.id, params={"payment_method": payment_method})
+        assert setup.status == "succeeded"
+        payment_method = stripe_gateway.object_id(setup.payment_method)
+        # localstripe does not attach the card to the Customer on confirm; Stripe does.
+        client.v1.payment_methods.attach(payment_method, params={"customer": customer})
+    services.transition(pledge, S.COMMITTED, actor="test", customer_id=customer, payment_method_id=payment_method)
+    pledge.refresh_from_db()
+    return pledge
+
+
+# Signed events --------------------------------------------------------------------------
+
+
+def signed(payload: dict | str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    return body, stripe.WebhookSignature.generate_signature_header(body, secret, timestamp=timestamp)
+
+
+_event_counter = iter(range(1, 10**9))
+
+
+def event(type_: str, obj: dict, event_id: str | None = None) -> dict:
+    return {
+        "id": event_id or f"evt_test_{next(_event_counter)}_{int(time.time() * 1000)}",
+        "object": "event",
+        "type": type_,
+        "api_version": "2026-10-28.endive",
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": obj},
+    }
+
+
+# Recorded responses ---------------------------------------------------------------------
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    params: dict
+    headers: dict
+
+
+@dataclass
+class RecordedStripe(stripe.HTTPClient):
+    """A `stripe.HTTPClient` answering from recorded responses instead of the network.
+
+    `routes` is a list of (METHOD, path regex, status, body): body is a dict, or a callable
+    taking the RecordedRequest and returning a dict. Unmatched requests answer 404 like
+    Stripe does for unknown routes.
+    """
+
+    routes: list = field(default_factory=list)
+    requests: list = field(default_factory=list)
+    name = "recorded"
+
+    def __post_init__(self):
+        super().__init__()
+
+    def add(self, method: str, pattern: str, body, status: int = 200):
+        self.routes.append((method.upper(), re.compile(pattern), status, body))
+        return self
+
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
+        parts = urllib.parse.urlsplit(url)
+        raw = post_data.decode() if isinstance(post_data, bytes) else (post_data or parts.query)
+        params = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+        recorded = RecordedRequest(method.upper(), parts.path, params, dict(headers or {}))
+        self.requests.append(recorded)
+        for route_method, pattern, status, body in self.routes:
+            if route_method == recorded.method and pattern.fullmatch(parts.path):
+                data = body(recorded) if callable(body) else body
+                return json.dumps(data), status, {"Request-Id": "req_recorded"}
+        error = {"error": {"type": "invalid_request_error", "message": f"Unrecorded {method} {parts.path}"}}
+        return json.dumps(error), 404, {"Request-Id": "req_recorded"}
+
+    def request_stream(self, method, url, headers, post_data=None, *, _usage=None):
+        raise NotImplementedError
+
+    def close(self):
+        return None
+
+    def find(self, method: str, path_pattern: str) -> list[RecordedRequest]:
+        pattern = re.compile(path_pattern)
+        return [r for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path)]
