@@ -13,7 +13,7 @@ Safe to re-run after a crash in the middle; no pledge is ever charged twice:
 1. the attempt number is incremented and committed *before* the gateway is called;
 2. a pledge still `committed` with `charge_attempts > 0` had its charge sent but its result
    not recorded: it is re-sent with the *same* attempt number, which the gateway turns into
-   the same idempotency key (`pledge-<id>-charge-<attempt>`), so the provider answers with
+   the same idempotency key (`pledge-<id>-attempt-<n>`), so the provider answers with
    the first charge instead of making a second one;
 3. a pledge already `paid` (or `action_required`) is no longer `committed` and is skipped.
 Two runs at once are safe for the same reason: both send the same key, and the second

@@ -202,6 +202,13 @@ def _demo_cards():
 def checkout_return(request, token):
     """Where the provider sends the citizen back; the webhook may not have arrived yet."""
     pledge = _pledge_or_404(token)
+    if pledge.status == S.PENDING and pledge.provider == "stripe" and pledge.checkout_id:
+        # Apply the Checkout Session now rather than wait for its webhook; the webhook
+        # then finds nothing left to do.
+        try:
+            pledge = gateway.get_gateway("stripe").sync_checkout(pledge)
+        except Exception:  # noqa: BLE001 — the provider is unreachable: the webhook will settle it
+            logger.warning("could not sync checkout of pledge %s", pledge.pk, exc_info=True)
     if pledge.status in (S.COMMITTED, S.PAID):
         return _thanks(pledge)
     if pledge.status == S.ACTION_REQUIRED:

@@ -12,7 +12,23 @@ class Command(BaseCommand):
         "Safe to re-run after a crash: no pledge is charged twice."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--cancel",
+            type=int,
+            metavar="PAGE_ID",
+            help="Cancel this keep-it-all campaign instead: refund every paid online pledge.",
+        )
+
     def handle(self, *args, **options):
+        if options["cancel"]:
+            from projects.models import CampaignPage
+            from projects.payments.closing import cancel_campaign
+
+            campaign = CampaignPage.objects.get(pk=options["cancel"])
+            refunded = cancel_campaign(campaign, actor="command")
+            self.stdout.write(f"cancelled {campaign}: refunded {refunded} pledges")
+            return
         summary = close_campaigns()
         for line in summary.closed:
             self.stdout.write(f"closed {line}")
