@@ -146,3 +146,24 @@ def test_pledge_form_has_no_axe_violation(page, live_server_site, axe):
     expect(page.get_by_label("Montant (€)")).to_have_attribute("aria-invalid", "true")
     violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
     assert not violations, format_axe_violations(url + " (with errors)", violations)
+
+
+def test_with_javascript_the_form_opens_in_place_on_the_campaign_page(page, live_server_site, axe):
+    campaign, _reward = choose_target(live_server_site)
+    assert page.goto(campaign["url"]).ok
+    support = page.get_by_role("link", name="Soutenir ce projet")
+    support.click()
+
+    # Same page, the form is now below the funding box, and its heading has the focus.
+    section = page.locator("#pledge-inline")
+    expect(section).to_be_visible()
+    assert page.url.split("#")[0].endswith(campaign["url"])
+    expect(section.get_by_role("heading", level=2)).to_be_focused()
+    expect(support).to_have_attribute("aria-expanded", "true")
+    violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    assert not violations, format_axe_violations(campaign["url"] + " (form in place)", violations)
+
+    # Submitting it empty goes to the form's own page with the errors, as without JavaScript.
+    section.get_by_role("button", name="Continuer vers le paiement").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert page.url.split("?")[0].endswith(campaign["url"] + "soutenir/")
