@@ -70,9 +70,9 @@ def contrast_with_white(hex_colour):
 @pytest.mark.django_db
 def test_load_demo_data_twice():
     """One test: the loader takes a few seconds, so it runs twice here and every check follows."""
-    call_command("load_demo_data", "--quiet")
+    call_command("load_demo_data", "--quiet", "--allow-production")
     demo = counts()
-    call_command("load_demo_data", "--quiet")
+    call_command("load_demo_data", "--quiet", "--allow-production")
     assert counts() == demo
     assert demo["Page"] >= 40
     assert demo["CampaignPage"] >= 12
@@ -200,3 +200,16 @@ def check_accounts_workflow_and_search():
     statement = str(StandardPage.objects.get(slug="accessibilite").body)
     assert "partiellement conforme" in statement and "Défenseur des droits" in statement
     assert CampaignPage.objects.live().search("AMAP").count() >= 1
+
+
+@pytest.mark.django_db
+def test_refuses_to_run_with_debug_off_unless_allowed(settings):
+    """Demo accounts have a published password: never created on a production site by mistake."""
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    pages_before = Page.objects.count()
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("load_demo_data", "--quiet")
+    assert Page.objects.count() == pages_before
+    assert not get_user_model().objects.filter(username="admin").exists()

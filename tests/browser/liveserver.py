@@ -256,7 +256,7 @@ def live_site(
             site = LiveSite(base_url="", env=env, workdir=workdir, log_path=workdir / "gunicorn.log")
             for name, args in [
                 ("migrate", ("migrate", "--noinput", "-v0")),
-                ("load_demo_data", ("load_demo_data", "--quiet")),
+                ("load_demo_data", ("load_demo_data", "--quiet", "--allow-production")),
                 ("collectstatic", ("collectstatic", "--noinput", "-v0")),
             ]:
                 started = time.monotonic()

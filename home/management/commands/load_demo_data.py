@@ -25,8 +25,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing.")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load even with DEBUG off (it creates accounts with a published password).",
+        )
 
     def handle(self, *args, quiet=False, **options):
+        from django.conf import settings
+        from django.core.management.base import CommandError
+
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "DEBUG is off: this looks like production. The demo content creates the accounts "
+                "admin and communication with a published password. Re-run with --allow-production "
+                "if this really is a demonstration site."
+            )
         quiet = quiet or options["verbosity"] == 0
         created = DemoLoader().run()
         call_command("update_index", verbosity=0, stdout=StringIO())
