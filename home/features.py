@@ -58,14 +58,13 @@ def resolve_features(home):
 
     campaign_ids = [p.pk for p in by_key.values() if isinstance(p, CampaignPage)]
     if campaign_ids:
-        rows = ledger.with_figures(CampaignPage.objects.filter(pk__in=campaign_ids)).values(
-            "pk", "raised_cents", "backer_count"
-        )
+        figure_fields = ("raised_cents", "backer_count", "matched_cents", "closing_outcome")
+        rows = ledger.with_figures(CampaignPage.objects.filter(pk__in=campaign_ids)).values("pk", *figure_fields)
         annotated = {row["pk"]: row for row in rows}
         for page in by_key.values():
             if page.pk in annotated:
-                page.raised_cents = annotated[page.pk]["raised_cents"]
-                page.backer_count = annotated[page.pk]["backer_count"]
+                for name in figure_fields:
+                    setattr(page, name, annotated[page.pk][name])
 
     image_ids = {_image_id(p) for p in by_key.values()} - {None}
     images = get_image_model().objects.in_bulk(image_ids) if image_ids else {}

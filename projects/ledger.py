@@ -101,17 +101,26 @@ class CampaignFigures:
         return self.status == CampaignStatus.LIVE
 
 
-def figures(goal_cents, start_at, end_at, raised_cents, backers, now=None, matched_cents=0) -> CampaignFigures:
-    """Figures of a campaign; `raised_cents` is the crowd's, matching is added on top."""
+def figures(
+    goal_cents, start_at, end_at, raised_cents, backers, now=None, matched_cents=0, outcome=None
+) -> CampaignFigures:
+    """Figures of a campaign; `raised_cents` is the crowd's, matching is added on top.
+
+    `outcome` is the result frozen when the campaign was closed (`CampaignClosing`): once
+    closed, a succeeded campaign stays succeeded even if a backer's card later fails.
+    """
     now = now or timezone.now()
     matched_cents = matched_cents or 0
     raised_cents = (raised_cents or 0) + matched_cents
+    status = campaign_status(start_at, end_at, raised_cents, goal_cents, now)
+    if outcome and status in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED):
+        status = outcome
     return CampaignFigures(
         matched_cents=matched_cents,
         goal_cents=goal_cents,
         raised_cents=raised_cents,
         backers=backers or 0,
-        status=campaign_status(start_at, end_at, raised_cents, goal_cents, now),
+        status=status,
         percent=percent_of(raised_cents, goal_cents),
         days_left=days_left(end_at, now),
     )
@@ -208,11 +217,36 @@ def _count_subquery():
     )
 
 
+def _closings():
+    from projects.models import CampaignClosing
+
+    return CampaignClosing.objects
+
+
+def outcome_for(translation_key):
+    """The outcome frozen at the close of a campaign, or None while it is not closed."""
+    return _closings().filter(campaign__translation_key=translation_key).values_list("outcome", flat=True).first()
+
+
+def _outcome_subquery():
+    return Subquery(_closings().filter(campaign__translation_key=OuterRef("translation_key")).values("outcome")[:1])
+
+
 def with_figures(queryset):
-    """Annotate a CampaignPage queryset with `raised_cents` and `backer_count`, in the same query."""
+    """Annotate a CampaignPage queryset with `raised_cents`, `backer_count`, `matched_cents`
+    and `closing_outcome`, in the same query."""
     return queryset.annotate(
-        raised_cents=_sum_subquery(), backer_count=_count_subquery(), matched_cents=_matched_subquery()
+        raised_cents=_sum_subquery(),
+        backer_count=_count_subquery(),
+        matched_cents=_matched_subquery(),
+        closing_outcome=_outcome_subquery(),
     )
+
+
+def _succeeded_q():
+    """Ended campaigns that succeeded: the frozen outcome, or the total against the goal."""
+    reached = Q(_total_cents__gte=F("goal") * 100)
+    return Q(closing_outcome=CampaignStatus.SUCCEEDED) | (Q(closing_outcome__isnull=True) & reached)
 
 
 def filter_status(queryset, status: str, now=None):
@@ -223,11 +257,11 @@ def filter_status(queryset, status: str, now=None):
     if status == CampaignStatus.LIVE:
         return queryset.filter(start_at__lte=now, end_at__gt=now)
     ended = queryset.filter(end_at__lte=now).annotate(_total_cents=F("raised_cents") + F("matched_cents"))
-    goal_cents = F("goal") * 100
     if status == CampaignStatus.SUCCEEDED:
-        return ended.filter(_total_cents__gte=goal_cents)
+        return ended.filter(_succeeded_q())
     if status == CampaignStatus.FAILED:
-        return ended.filter(_total_cents__lt=goal_cents)
+        missed = Q(_total_cents__lt=F("goal") * 100)
+        return ended.filter(Q(closing_outcome=CampaignStatus.FAILED) | (Q(closing_outcome__isnull=True) & missed))
     return queryset
 
 
@@ -263,7 +297,7 @@ def site_key_figures(campaigns_queryset, now=None) -> dict:
     ended = (
         with_figures(campaigns_queryset.filter(end_at__lte=now))
         .annotate(_total_cents=F("raised_cents") + F("matched_cents"))
-        .aggregate(ended=Count("pk"), funded=Count("pk", filter=Q(_total_cents__gte=F("goal") * 100)))
+        .aggregate(ended=Count("pk"), funded=Count("pk", filter=_succeeded_q()))
     )
     ended_count, funded = ended["ended"], ended["funded"]
     return {

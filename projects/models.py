@@ -236,10 +236,14 @@ class CampaignPage(RoutablePageMixin, Page):
         if hasattr(self, "raised_cents") and hasattr(self, "backer_count"):
             raised, backers = self.raised_cents, self.backer_count
             matched = getattr(self, "matched_cents", 0)
+            outcome = getattr(self, "closing_outcome", None)
         else:
             raised, backers = ledger.totals_for(self.translation_key)
             matched = ledger.matched_for(self.translation_key)
-        return ledger.figures(self.goal_cents, self.start_at, self.end_at, raised, backers, matched_cents=matched)
+            outcome = ledger.outcome_for(self.translation_key) if self.end_at <= timezone.now() else None
+        return ledger.figures(
+            self.goal_cents, self.start_at, self.end_at, raised, backers, matched_cents=matched, outcome=outcome
+        )
 
     @property
     def status(self) -> str:

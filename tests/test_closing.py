@@ -236,6 +236,31 @@ class TestSuccess:
         assert refused.charge_attempts == 1
         assert list(refused.events.values_list("to_status", flat=True)) == [S.ACTION_REQUIRED, S.FAILED]
 
+    def test_status_shown_stays_succeeded_when_a_card_fails_after_the_close(self, ended_campaign):
+        """The goal was reached at the close; a backer whose payment then fails for good
+        takes the total below the goal, but the campaign stays succeeded everywhere."""
+        from projects import ledger
+        from projects.ledger import CampaignStatus
+
+        campaign = ended_campaign([6000, 5000], goal=100)
+        refused = Pledge.objects.filter(campaign=campaign).order_by("pk").first()
+        refused.payment_method_id = f"demo_pm_{DEMO_FAILS_AT_CHARGE}"
+        refused.save()
+        closing.close_campaigns(gateway=SpyGateway())
+        closing.close_campaigns(now=timezone.now() + timedelta(days=8), gateway=SpyGateway())
+        refused.refresh_from_db()
+        assert refused.status == S.FAILED
+
+        fresh = CampaignPage.objects.get(pk=campaign.pk)
+        assert fresh.figures.raised_cents == 5000 < fresh.goal_cents
+        assert fresh.figures.status == CampaignStatus.SUCCEEDED
+        listed = ledger.with_figures(CampaignPage.objects.filter(pk=campaign.pk)).get()
+        assert listed.figures.status == CampaignStatus.SUCCEEDED
+        in_filter = ledger.filter_status(ledger.with_figures(CampaignPage.objects.all()), CampaignStatus.SUCCEEDED)
+        assert campaign.pk in set(in_filter.values_list("pk", flat=True))
+        failed = ledger.filter_status(ledger.with_figures(CampaignPage.objects.all()), CampaignStatus.FAILED)
+        assert campaign.pk not in set(failed.values_list("pk", flat=True))
+
     def test_matching_counts_towards_the_goal(self, ended_campaign):
         from projects.payments.matching import allocate
         from projects.payments.models import MatchingOffer, Sponsor
