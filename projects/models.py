@@ -289,6 +289,8 @@ class CampaignPage(RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["rewards"] = list(self.rewards_with_stock())
+        if self.end_at <= timezone.now():
+            context["closing"] = CampaignClosing.objects.filter(campaign__translation_key=self.translation_key).first()
         context["stretch_goals"] = list(self.stretch_goals.all())
         context["needs"] = list(self.needs.all())
         context["faqs"] = list(self.faqs.all())

@@ -296,6 +296,16 @@ class TestFailure:
         closing.close_campaigns(gateway=again)
         assert again.released == [] and len(mail.outbox) == 2
 
+    def test_campaign_page_says_what_had_been_pledged_and_that_nobody_was_charged(self, ended_campaign, client):
+        campaign = ended_campaign([1000, 2000], goal=100)
+        closing.close_campaigns(gateway=SpyGateway())
+        response = client.get(campaign.url, HTTP_HOST="localhost")
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "personne n'a été débité" in text or "personne n&#x27;a été débité" in text
+        assert "30 €" in text
+        assert campaign.figures.raised_cents == 0
+
     def test_outcome_is_frozen_at_the_close(self, ended_campaign):
         campaign = ended_campaign([1000], goal=100)
         closing_row = closing.freeze_outcome(campaign)
