@@ -66,6 +66,7 @@ run: install compilemessages demo ## Set up and serve the demo site on http://12
 
 .PHONY: test
 test: install-test compilemessages ## Run the whole test suite, browser tests included
+	@mkdir -p var
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
