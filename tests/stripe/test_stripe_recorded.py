@@ -447,7 +447,7 @@ def test_demo_mode_and_live_campaigns_are_not_held_back(settings, stripe_campaig
 
 def test_the_page_editor_refuses_to_publish_without_an_account(stripe_mode, stripe_campaign, admin_client):
     """Through the real admin publish action, the draft is kept and a message explains why."""
-    from test_pages_render_and_edit import admin_form_data
+    from admin_forms import admin_form_data
 
     from projects.models import CampaignPage
 
@@ -466,30 +466,11 @@ def test_the_page_editor_refuses_to_publish_without_an_account(stripe_mode, stri
 
 
 def test_a_new_campaign_published_from_the_editor_stays_a_draft(stripe_mode, project_index, admin_client):
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from test_pages_render_and_edit import admin_form_data
+    from admin_forms import new_campaign_form
 
     from projects.models import CampaignPage
 
-    url = reverse("wagtailadmin_pages:add", args=["projects", "campaignpage", project_index.pk])
-    data = admin_form_data(admin_client, url, CampaignPage)
-    start = timezone.localtime(timezone.now()).replace(second=0, microsecond=0)
-    data.update(
-        {
-            "title": "Nouvelle collecte",
-            "slug": "nouvelle-collecte",
-            "holder_name": "Association des Lilas",
-            "holder_kind": "association",
-            "summary": "Un projet.",
-            "goal": "5000",
-            "funding_model": "all_or_nothing",
-            "start_at": start.strftime("%Y-%m-%d %H:%M"),
-            "end_at": (start + timedelta(days=30)).strftime("%Y-%m-%d %H:%M"),
-            "action-publish": "action-publish",
-        }
-    )
+    url, data = new_campaign_form(admin_client, project_index)
 
     response = admin_client.post(url, data, follow=True)
 
