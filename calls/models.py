@@ -17,6 +17,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from coupdepouce.blocks import BodyBlock
+from coupdepouce.pages import live_pages
 
 
 class CallStatus:
@@ -118,15 +119,13 @@ class CallForProjectsPage(Page):
             raise ValidationError({"closes_at": _("The closing date must come after the opening date.")})
 
     def get_context(self, request, *args, **kwargs):
-        from projects.models import live_themes
-
         context = super().get_context(request, *args, **kwargs)
         criteria = list(self.criteria.all())
         total = sum(c.weight for c in criteria)
         context["criteria"] = criteria
         context["criteria_total_weight"] = total
         context["partners"] = list(self.partners.select_related("logo"))
-        context["themes"] = live_themes(self.themes.all())
+        context["themes"] = live_pages(self.themes.all())
         return context
 
 

@@ -4,7 +4,18 @@ Run after every migrate (post_migrate) so production gets them without demo data
 Idempotent.
 """
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 COMMUNICATION_GROUP = "Communication"
 MODERATORS_GROUP = "Moderators"
@@ -26,7 +37,7 @@ MODEL_PERMISSIONS = [
     ("projects", "add_territory"),
     ("projects", "change_territory"),
     ("projects", "view_territory"),
-    ("projects", "view_pledge"),
+    ("payments", "view_pledge"),
 ]
 
 
@@ -35,8 +46,6 @@ def _perm(app_label, codename):
 
 
 def ensure_communication_group():
-    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
-
     group, _ = Group.objects.get_or_create(name=COMMUNICATION_GROUP)
     for app_label, codename in MODEL_PERMISSIONS:
         perm = _perm(app_label, codename)
@@ -59,8 +68,6 @@ def ensure_communication_group():
 
 def ensure_campaign_workflow(project_index=None):
     """A one-step moderation workflow, approved by Moderators, on the project index."""
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
-
     moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
     workflow, created = Workflow.objects.get_or_create(name=CAMPAIGN_WORKFLOW, defaults={"active": True})
     if created or not WorkflowTask.objects.filter(workflow=workflow).exists():
@@ -73,8 +80,6 @@ def ensure_campaign_workflow(project_index=None):
 
 
 def on_post_migrate(sender, **kwargs):
-    from django.apps import apps
-
     # post_migrate is sent once per app; permissions of every app exist after the last one.
     if sender is not [c for c in apps.get_app_configs() if c.models_module is not None][-1]:
         return

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 
 @register_setting(icon="cog")
@@ -87,3 +88,18 @@ class PlatformSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("platform settings")
+
+    @classmethod
+    def for_page(cls, page):
+        """The settings of the site `page` belongs to.
+
+        A page outside every site's tree (a draft moved aside, a page of a site not yet
+        created) falls back on the default site's settings, and on the built-in defaults
+        when there is no site at all.
+        """
+        site = page.get_site() if page is not None else None
+        if site is None:
+            site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            return cls()
+        return cls.for_site(site)

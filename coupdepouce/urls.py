@@ -7,7 +7,6 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from coupdepouce import views
-from projects.payments import urls as payment_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -16,7 +15,9 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include((payment_urls.webhook_urlpatterns, "webhooks"))),
+    # Provider webhooks, outside the language prefixes (included by name: the site package
+    # does not import the apps it composes).
+    path("", include(("payments.webhook_urls", "webhooks"))),
 ]
 
 if settings.DEBUG:
@@ -31,7 +32,7 @@ else:
 
 urlpatterns += i18n_patterns(
     path("recherche/", views.search, name="search"),
-    path("", include(payment_urls)),
+    path("", include("payments.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

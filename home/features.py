@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from payments import ledger
+from projects.models import CampaignPage
+
 IMAGE_FIELDS = ("hero_image", "image")
 TEASER_FIELDS = ("summary", "intro", "search_description")
 
@@ -41,9 +44,6 @@ def resolve_features(home):
     A feature chosen on the French home shows the English translation of its page on the
     English home when one is live.
     """
-    from projects import ledger
-    from projects.models import CampaignPage
-
     features = list(home.features.select_related("image").order_by("sort_order"))
     if not features:
         return []

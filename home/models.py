@@ -1,4 +1,8 @@
-"""Home page (one per site and locale) with its "À la Une" features, and content pages."""
+"""Home page (one per site and locale) with its "À la Une" features, and content pages.
+
+Every list on the home page is scoped to the pages under it: a second site with its own
+home shows only its own campaigns, calls, themes and figures.
+"""
 
 from django.db import models
 from django.utils import timezone
@@ -9,7 +13,12 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
+from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
+from home.features import resolve_features
+from payments import ledger
+from projects.models import CampaignPage
+from themes.models import ThemePage
 
 FEATURABLE_PAGE_TYPES = [
     "projects.CampaignPage",
@@ -69,22 +78,10 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
-    @classmethod
-    def can_create_at(cls, parent):
-        # One home page per site: a new one only where none exists in that locale yet.
-        # Translations (English) are made with wagtail-localize and do not come through here.
-        return super().can_create_at(parent) and not cls.objects.filter(locale_id=parent.locale_id).exists()
-
     def get_context(self, request, *args, **kwargs):
-        from calls.models import CallForProjectsPage
-        from home.features import resolve_features
-        from projects import ledger
-        from projects.models import CampaignPage
-        from themes.models import ThemePage
-
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
-        campaigns = CampaignPage.objects.live().filter(locale_id=self.locale_id)
+        campaigns = CampaignPage.objects.live().descendant_of(self)
         context["features"] = resolve_features(self)
         context["ending_soon"] = list(
             ledger.with_figures(campaigns.filter(start_at__lte=now, end_at__gt=now))
@@ -94,12 +91,13 @@ class HomePage(Page):
         )
         context["open_calls"] = list(
             CallForProjectsPage.objects.live()
-            .filter(locale_id=self.locale_id, opens_at__lte=now, closes_at__gt=now)
+            .descendant_of(self)
+            .filter(opens_at__lte=now, closes_at__gt=now)
             .select_related("image")
             .order_by("closes_at")[:3]
         )
         context["themes"] = list(
-            ThemePage.objects.live().filter(locale_id=self.locale_id).order_by("path").select_related("image")
+            ThemePage.objects.live().descendant_of(self).order_by("path").select_related("image")
         )
         context["key_figures"] = ledger.site_key_figures(campaigns, now=now)
         return context

@@ -3,8 +3,6 @@
 from django.contrib.syndication.views import Feed
 from django.utils.translation import gettext as _
 
-from projects.models import CampaignUpdatePage
-
 
 class CampaignUpdatesFeed(Feed):
     def get_object(self, request, campaign):
@@ -21,7 +19,7 @@ class CampaignUpdatesFeed(Feed):
         return campaign.summary
 
     def items(self, campaign):
-        return CampaignUpdatePage.objects.live().child_of(campaign).order_by("-date", "-pk")[:20]
+        return campaign.live_updates()[:20]
 
     def item_title(self, item):
         return item.title

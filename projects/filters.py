@@ -1,12 +1,18 @@
-"""Filters and sort of the project index (django-filter: plain GET forms, no JavaScript needed)."""
+"""Filters and sort of the project index (django-filter: plain GET forms, no JavaScript needed).
+
+Choices are scoped to the site being browsed: its themes (under its home page, in the
+active language) and its territories.
+"""
 
 import django_filters
 from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects import ledger
-from projects.models import CAMPAIGN_STATUS_LABELS, CampaignPage, Territory
+from payments import ledger
+from payments.rules import CampaignStatus
+from projects.models.territory import territories_for_site
 
 SORT_CHOICES = [("ending", _("Ending soon")), ("newest", _("Newest")), ("funded", _("Most funded"))]
 DEFAULT_SORT = "ending"
@@ -18,7 +24,7 @@ class CampaignFilter(django_filters.FilterSet):
         label=_("Territory"), method="filter_territory", empty_label=_("All territories")
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=CAMPAIGN_STATUS_LABELS, method="filter_status", empty_label=_("All statuses")
+        label=_("Status"), choices=CampaignStatus.choices, method="filter_status", empty_label=_("All statuses")
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
@@ -27,38 +33,36 @@ class CampaignFilter(django_filters.FilterSet):
         choices=SORT_CHOICES,
     )
 
-    class Meta:
-        model = CampaignPage
-        fields = []
-
-    def __init__(self, data=None, *, locale, **kwargs):
-        from themes.models import ThemePage
-
-        self.locale = locale
+    def __init__(self, data=None, *, queryset, home, **kwargs):
+        """`queryset`: the live campaigns of the index; `home`: the home page of the site being browsed."""
         self.now = timezone.now()
+        self.home = home
+        self.theme_model = queryset.model._meta.get_field("themes").related_model
         data = data.copy() if data is not None else {}
         if data.get("sort") not in dict(SORT_CHOICES):
             # No sort, or one that is not offered (hand-edited URL): the default order.
             data["sort"] = DEFAULT_SORT
-        queryset = ledger.with_figures(
-            CampaignPage.objects.live().filter(locale=locale).select_related("hero_image", "territory")
-        )
+        queryset = ledger.with_figures(queryset.select_related("hero_image", "territory"))
         super().__init__(data, queryset=queryset, **kwargs)
         self.filters["theme"].extra["choices"] = [
-            (t.slug, t.title) for t in ThemePage.objects.live().filter(locale=locale).only("slug", "title")
+            (t.slug, t.title) for t in self._themes().only("slug", "title").order_by("path")
         ]
         self.filters["territory"].extra["choices"] = [
-            (t.slug, t.name) for t in Territory.objects.filter(locale=locale).only("slug", "name")
+            (t.slug, t.name) for t in self._territories().only("slug", "name")
         ]
 
-    def filter_theme(self, queryset, name, value):
-        from themes.models import ThemePage
+    def _themes(self):
+        return self.theme_model.objects.live().descendant_of(self.home)
 
-        keys = ThemePage.objects.filter(slug=value).values("translation_key")
+    def _territories(self):
+        return territories_for_site(self.home.get_site()).filter(locale_id=self.home.locale_id)
+
+    def filter_theme(self, queryset, name, value):
+        keys = self._themes().filter(slug=value).values("translation_key")
         return queryset.filter(themes__translation_key__in=keys).distinct()
 
     def filter_territory(self, queryset, name, value):
-        keys = Territory.objects.filter(slug=value).values("translation_key")
+        keys = self._territories().filter(slug=value).values("translation_key")
         return queryset.filter(territory__translation_key__in=keys)
 
     def filter_status(self, queryset, name, value):
@@ -70,8 +74,6 @@ class CampaignFilter(django_filters.FilterSet):
         if value == "funded":
             return queryset.order_by("-raised_cents", "end_at", "pk")
         # Ending soon: live campaigns first by end date, then the rest, most recent first.
-        from django.db.models import Case, F, IntegerField, Value, When
-
         live_first = Case(When(end_at__gt=self.now, then=Value(0)), default=Value(1), output_field=IntegerField())
         # End date of live (and upcoming) campaigns; NULL, hence equal, for ended ones,
         # which then fall through to the most recent end first.

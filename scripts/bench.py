@@ -251,7 +251,9 @@ def seed_campaigns(site: LiveSite, template_path: str) -> dict[str, str]:
     setup_django(site)
     from django.db import connections, transaction
 
-    from projects.models import CampaignPage, Pledge
+    from payments.models import Pledge
+    from payments.rules import PledgeStatus
+    from projects.models import CampaignPage
 
     live = CampaignPage.objects.live().order_by("path")
     original = next((page for page in live if page.get_url() == template_path), None) or live.first()
@@ -280,7 +282,7 @@ def seed_campaigns(site: LiveSite, template_path: str) -> dict[str, str]:
                             public_name="" if i % 3 == 0 else f"Contributeur {i}",
                             anonymous=i % 3 == 0,
                             show_amount=i % 2 == 0,
-                            status=Pledge.Status.COMMITTED,
+                            status=PledgeStatus.COMMITTED,
                             source=Pledge.Source.ONLINE,
                             provider="demo",
                             funding_model=copy.funding_model,
@@ -313,8 +315,8 @@ def pledge_throughput(site: LiveSite, seconds: float, limit: int) -> PledgeRate:
     from django.db import connections
 
     from coupdepouce.models import PlatformSettings
+    from payments import services
     from projects.models import CampaignPage
-    from projects.payments import services
 
     try:
         campaign = CampaignPage.objects.get(slug="bench-10-pledges")

@@ -13,16 +13,16 @@ from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Locale
 
-from calls.factories import CallIndexPageFactory
-from home.factories import HomePageFactory
-from projects.factories import (
+from tests.factories.calls import CallIndexPageFactory
+from tests.factories.home import HomePageFactory
+from tests.factories.projects import (
     CampaignPageFactory,
     PledgeFactory,
     ProjectIndexPageFactory,
     RewardTierFactory,
     TerritoryFactory,
 )
-from themes.factories import ThemeIndexPageFactory, ThemePageFactory
+from tests.factories.themes import ThemeIndexPageFactory, ThemePageFactory
 
 
 @pytest.fixture(scope="session", autouse=True)

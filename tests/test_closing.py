@@ -12,11 +12,14 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from projects.factories import PledgeFactory
-from projects.ledger import PledgeStatus as S
-from projects.models import CampaignClosing, CampaignPage, PayoutAccount, Pledge, PledgeEvent
-from projects.payments import closing
-from projects.payments.gateway import DEMO_FAILS_AT_CHARGE, ChargeResult, DemoGateway
+from payments import closing, rules
+from payments.demo_gateway import DEMO_FAILS_AT_CHARGE, DemoGateway
+from payments.gateway import ChargeResult
+from payments.models import CampaignClosing, PayoutAccount, Pledge, PledgeEvent
+from payments.rules import CampaignStatus, FundingModel
+from payments.rules import PledgeStatus as S
+from projects.models import CampaignPage
+from tests.factories.projects import PledgeFactory
 
 ENDED = {"starts_in": timedelta(days=-40), "lasts": timedelta(days=30)}
 
@@ -86,14 +89,16 @@ class TestCommission:
         ],
     )
     def test_round_half_up_in_integer_cents(self, amount, rate, expected):
-        fee = closing.commission_cents(amount, rate)
+        fee = rules.commission_cents(amount, rate)
         assert fee == expected
         assert isinstance(fee, int)
 
     @pytest.mark.django_db
     def test_each_charge_carries_the_commission_and_the_payout_account(self, ended_campaign):
         campaign = ended_campaign([1050, 2500], goal=30)
-        PayoutAccount.objects.create(campaign_key=campaign.translation_key, stripe_account_id="acct_123")
+        PayoutAccount.objects.create(
+            campaign_key=campaign.translation_key, stripe_account_id="acct_123", charges_enabled=True
+        )
         from coupdepouce.models import PlatformSettings
 
         rules = PlatformSettings.for_site(campaign.get_site())
@@ -119,7 +124,7 @@ class TestSuccess:
         assert set(Pledge.objects.filter(campaign=campaign).values_list("charge_attempts", flat=True)) == {1}
         assert all(p.paid_at for p in Pledge.objects.filter(campaign=campaign))
         closed = CampaignClosing.objects.get(campaign=campaign)
-        assert closed.outcome == CampaignClosing.Outcome.SUCCEEDED
+        assert closed.outcome == CampaignStatus.SUCCEEDED
         assert closed.raised_cents == 12_000
         assert closed.finished_at is not None
         assert len(mail.outbox) == 3
@@ -239,8 +244,8 @@ class TestSuccess:
     def test_status_shown_stays_succeeded_when_a_card_fails_after_the_close(self, ended_campaign):
         """The goal was reached at the close; a backer whose payment then fails for good
         takes the total below the goal, but the campaign stays succeeded everywhere."""
-        from projects import ledger
-        from projects.ledger import CampaignStatus
+        from payments import ledger
+        from payments.rules import CampaignStatus
 
         campaign = ended_campaign([6000, 5000], goal=100)
         refused = Pledge.objects.filter(campaign=campaign).order_by("pk").first()
@@ -262,8 +267,8 @@ class TestSuccess:
         assert campaign.pk not in set(failed.values_list("pk", flat=True))
 
     def test_matching_counts_towards_the_goal(self, ended_campaign):
-        from projects.payments.matching import allocate
-        from projects.payments.models import MatchingOffer, Sponsor
+        from payments.matching import allocate
+        from payments.models import MatchingOffer, Sponsor
 
         campaign = ended_campaign([6000], goal=100)
         MatchingOffer.objects.create(
@@ -271,7 +276,7 @@ class TestSuccess:
         )
         allocate(Pledge.objects.get(campaign=campaign))
         closing.close_campaigns(gateway=SpyGateway())
-        assert CampaignClosing.objects.get(campaign=campaign).outcome == CampaignClosing.Outcome.SUCCEEDED
+        assert CampaignClosing.objects.get(campaign=campaign).outcome == CampaignStatus.SUCCEEDED
         assert statuses(campaign) == {S.PAID: 1}
 
 
@@ -289,7 +294,7 @@ class TestFailure:
         assert sorted(gateway.released) == sorted(
             Pledge.objects.filter(campaign=campaign, status=S.CANCELLED).values_list("pk", flat=True)
         )
-        assert CampaignClosing.objects.get(campaign=campaign).outcome == CampaignClosing.Outcome.FAILED
+        assert CampaignClosing.objects.get(campaign=campaign).outcome == CampaignStatus.FAILED
         assert len(mail.outbox) == 2
 
         again = SpyGateway()
@@ -313,7 +318,7 @@ class TestFailure:
         PledgeFactory(campaign=campaign, amount_cents=20_000, status=S.PAID, source=Pledge.Source.CHEQUE)
         closing.close_campaigns(gateway=SpyGateway())
         closing_row.refresh_from_db()
-        assert closing_row.outcome == CampaignClosing.Outcome.FAILED
+        assert closing_row.outcome == CampaignStatus.FAILED
         assert closing_row.raised_cents == 1000
 
 
@@ -321,7 +326,7 @@ class TestFailure:
 class TestKeepItAll:
     def test_closing_charges_nothing(self, ended_campaign):
         campaign = ended_campaign(
-            [1000, 2000], goal=100, status=S.PAID, funding_model=CampaignPage.FundingModel.KEEP_IT_ALL
+            [1000, 2000], goal=100, status=S.PAID, funding_model=FundingModel.KEEP_IT_ALL
         )
         gateway = SpyGateway()
         closing.close_campaigns(gateway=gateway)
@@ -330,7 +335,7 @@ class TestKeepItAll:
         assert CampaignClosing.objects.get(campaign=campaign).finished_at is not None
 
     def test_cancel_refunds_paid_pledges_once(self, make_campaign):
-        campaign = make_campaign(goal=100, funding_model=CampaignPage.FundingModel.KEEP_IT_ALL)
+        campaign = make_campaign(goal=100, funding_model=FundingModel.KEEP_IT_ALL)
         for amount in (1000, 2500):
             PledgeFactory(campaign=campaign, amount_cents=amount, status=S.PAID)
         PledgeFactory(campaign=campaign, amount_cents=700, status=S.CANCELLED)

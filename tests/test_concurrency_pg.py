@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from projects.factories import PledgeFactory, RewardTierFactory
-from projects.ledger import PledgeStatus as S
-from projects.models import MatchAllocation, MatchingOffer, Pledge, Sponsor
-from projects.payments import services
+from payments import services
+from payments.models import MatchAllocation, MatchingOffer, Pledge, Sponsor
+from payments.rules import PledgeStatus as S
+from tests.factories.projects import PledgeFactory, RewardTierFactory
 
 pytestmark = [
     pytest.mark.postgres,

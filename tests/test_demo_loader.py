@@ -13,13 +13,13 @@ from calls.models import CallForProjectsPage, CallPartner, EvaluationCriterion
 from coupdepouce.editorial import CAMPAIGN_WORKFLOW, COMMUNICATION_GROUP
 from coupdepouce.models import PlatformSettings
 from home.models import HomeFeature, HomePage, StandardPage
-from projects import ledger
+from payments import ledger
+from payments.models import Pledge
 from projects.models import (
     CampaignFAQ,
     CampaignPage,
     CampaignUpdatePage,
     InKindNeed,
-    Pledge,
     ProjectIndexPage,
     RewardTier,
     StretchGoal,

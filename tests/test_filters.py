@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from wagtail.models import Locale
 
-from projects.factories import CampaignPageFactory, PledgeFactory, TerritoryFactory
-from projects.ledger import PledgeStatus
-from themes.factories import ThemePageFactory
+from payments.rules import PledgeStatus
+from tests.factories.projects import CampaignPageFactory, PledgeFactory, TerritoryFactory
+from tests.factories.themes import ThemePageFactory
 
 pytestmark = pytest.mark.django_db
 

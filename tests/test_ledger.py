@@ -11,11 +11,11 @@ import pytest
 from django.utils import timezone
 from wagtail.models import Locale
 
-from projects import ledger
-from projects.factories import CampaignPageFactory, PledgeFactory, RewardTierFactory
-from projects.ledger import CampaignStatus, PledgeStatus
+from payments import ledger
+from payments.rules import CampaignStatus, PledgeStatus
 from projects.models import CampaignPage, RewardTier
 from projects.rules import campaign_rule_errors
+from tests.factories.projects import CampaignPageFactory, PledgeFactory, RewardTierFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 US = timedelta(microseconds=1)

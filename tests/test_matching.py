@@ -4,12 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from calls.factories import CallForProjectsPageFactory
-from projects import ledger
-from projects.factories import PledgeFactory
-from projects.ledger import PledgeStatus as S
-from projects.models import MatchAllocation, MatchingOffer, Sponsor
-from projects.payments import matching, services
+from payments import ledger, matching, services
+from payments.models import MatchAllocation, MatchingOffer, Sponsor
+from payments.rules import PledgeStatus as S
+from tests.factories.calls import CallForProjectsPageFactory
+from tests.factories.projects import PledgeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,19 +13,22 @@ from django.utils.html import escape
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 
-from calls.factories import (
+from coupdepouce.editorial import COMMUNICATION_GROUP
+from coupdepouce.models import PlatformSettings
+from coupdepouce.templatetags.money import euros
+from home.models import StandardPage
+from payments.rules import PledgeStatus
+from projects.models import CampaignPage
+from projects.rules import campaign_rule_errors
+from tests.factories.calls import (
     CallForProjectsPageFactory,
     CallIndexPageFactory,
     CallPartnerFactory,
     EvaluationCriterionFactory,
 )
-from coupdepouce.editorial import COMMUNICATION_GROUP
-from coupdepouce.factories import ImageFactory
-from coupdepouce.models import PlatformSettings
-from coupdepouce.templatetags.money import euros
-from home.factories import HomeFeatureFactory, HomePageFactory, StandardPageFactory
-from home.models import StandardPage
-from projects.factories import (
+from tests.factories.coupdepouce import ImageFactory
+from tests.factories.home import HomeFeatureFactory, HomePageFactory, StandardPageFactory
+from tests.factories.projects import (
     CampaignFAQFactory,
     CampaignPageFactory,
     CampaignUpdatePageFactory,
@@ -36,10 +39,7 @@ from projects.factories import (
     StretchGoalFactory,
     TerritoryFactory,
 )
-from projects.ledger import PledgeStatus
-from projects.models import CampaignPage
-from projects.rules import campaign_rule_errors
-from themes.factories import ThemeIndexPageFactory, ThemePageFactory
+from tests.factories.themes import ThemeIndexPageFactory, ThemePageFactory
 
 
 def parse_xml(content):

@@ -14,10 +14,11 @@ from django.utils import translation
 from wagtail.models import Locale
 
 from coupdepouce.models import PlatformSettings
-from projects.factories import PledgeFactory, RewardTierFactory
-from projects.ledger import PledgeStatus
-from projects.models import MatchingOffer, Pledge, PledgeEvent, Sponsor
-from projects.payments import emails, gateway
+from payments import demo_gateway, emails
+from payments import views as payment_views
+from payments.models import MatchingOffer, Pledge, PledgeEvent, Sponsor
+from payments.rules import PledgeStatus
+from tests.factories.projects import PledgeFactory, RewardTierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def valid_data(**overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
-def pledge_and_pay(client, campaign, card=gateway.DEMO_SUCCESS, **overrides):
+def pledge_and_pay(client, campaign, card=demo_gateway.DEMO_SUCCESS, **overrides):
     response = client.post(form_url(campaign), valid_data(**overrides))
     assert response.status_code == 302, response.content.decode()[:2000]
     checkout = response["Location"]
@@ -105,7 +106,7 @@ def test_progress_bar_names_the_sponsor_of_the_matching(client, campaign):
         sponsor=Sponsor.objects.create(name="Fondation X"), campaign=campaign, ratio=1, envelope_cents=50_000
     )
     pledge = PledgeFactory(campaign=campaign, amount_cents=50_000, status=S.PENDING)
-    from projects.payments.services import transition
+    from payments.services import transition
 
     transition(pledge, S.COMMITTED)
     assert offer.allocations.get().amount_cents == 50_000
@@ -134,7 +135,7 @@ def test_full_demo_flow_all_or_nothing(client, campaign, reward):
     pledge.refresh_from_db()
     assert pledge.status == S.COMMITTED
     assert pledge.amount_cents == 2550
-    assert pledge.payment_method_id == f"demo_pm_{gateway.DEMO_SUCCESS}"
+    assert pledge.payment_method_id == f"demo_pm_{demo_gateway.DEMO_SUCCESS}"
     assert pledge.reward_id == reward.pk and pledge.language == "fr" and pledge.provider == "demo"
     assert events(pledge) == [("", S.PENDING, "citizen"), (S.PENDING, S.COMMITTED, "citizen")]
 
@@ -173,35 +174,35 @@ def test_keep_it_all_is_paid_at_once(client, make_campaign):
 
 
 def test_declined_card_keeps_the_pledge_pending_and_can_retry(client, campaign):
-    pledge, checkout, response = pledge_and_pay(client, campaign, card=gateway.DEMO_DECLINED)
+    pledge, checkout, response = pledge_and_pay(client, campaign, card=demo_gateway.DEMO_DECLINED)
     assert response.status_code == 200
     assert "refusée" in response.content.decode()
     pledge.refresh_from_db()
     assert pledge.status == S.PENDING
     assert not mail.outbox
-    response = client.post(checkout, {"card_number": gateway.DEMO_SUCCESS, "action": "pay"})
+    response = client.post(checkout, {"card_number": demo_gateway.DEMO_SUCCESS, "action": "pay"})
     assert response.status_code == 302
     pledge.refresh_from_db()
     assert pledge.status == S.COMMITTED
 
 
 def test_authentication_card_needs_a_confirmation_step(client, campaign):
-    pledge, checkout, response = pledge_and_pay(client, campaign, card=gateway.DEMO_AUTHENTICATION)
+    pledge, checkout, response = pledge_and_pay(client, campaign, card=demo_gateway.DEMO_AUTHENTICATION)
     assert response.status_code == 200
     assert "Confirmer auprès de votre banque (démo)" in response.content.decode()
     pledge.refresh_from_db()
     assert pledge.status == S.PENDING
-    response = client.post(checkout, {"card_number": gateway.DEMO_AUTHENTICATION, "action": "authenticate"})
+    response = client.post(checkout, {"card_number": demo_gateway.DEMO_AUTHENTICATION, "action": "authenticate"})
     assert response.status_code == 302
     pledge.refresh_from_db()
     assert pledge.status == S.COMMITTED
 
 
 def test_card_failing_at_charge_is_saved_now(client, campaign):
-    pledge, _checkout, _response = pledge_and_pay(client, campaign, card=gateway.DEMO_FAILS_AT_CHARGE)
+    pledge, _checkout, _response = pledge_and_pay(client, campaign, card=demo_gateway.DEMO_FAILS_AT_CHARGE)
     pledge.refresh_from_db()
     assert pledge.status == S.COMMITTED
-    assert pledge.payment_method_id == f"demo_pm_{gateway.DEMO_FAILS_AT_CHARGE}"
+    assert pledge.payment_method_id == f"demo_pm_{demo_gateway.DEMO_FAILS_AT_CHARGE}"
 
 
 def test_unknown_card_is_refused(client, campaign):
@@ -238,7 +239,7 @@ def test_checkout_return_and_thanks(client, campaign):
     back = reverse("payments:checkout_return", kwargs={"token": pledge.token})
     waiting = client.get(back)
     assert waiting.status_code == 200 and "en cours de confirmation" in waiting.content.decode()
-    client.post(response["Location"], {"card_number": gateway.DEMO_SUCCESS})
+    client.post(response["Location"], {"card_number": demo_gateway.DEMO_SUCCESS})
     assert client.get(back)["Location"] == reverse("payments:thanks", kwargs={"token": pledge.token})
 
 
@@ -293,7 +294,7 @@ def assert_refused(response, message, *, kept=("Camille Martin", "camille@exampl
 def test_bad_amounts(client, campaign, amount, message):
     content = assert_refused(client.post(form_url(campaign), valid_data(amount=amount)), message)
     assert 'aria-invalid="true"' in content
-    assert 'aria-describedby="id_amount-help id_amount-error"' in content
+    assert 'aria-describedby="id_amount_helptext id_amount_error"' in content
     if amount:
         assert f'value="{amount}"' in content
 
@@ -412,7 +413,7 @@ def test_english_pledge_counts_on_the_french_campaign_and_emails_in_english(clie
     assert response["Location"].startswith("/en/")
     pledge = Pledge.objects.get()
     assert pledge.language == "en" and pledge.campaign_id == campaign.pk
-    client.post(response["Location"], {"card_number": gateway.DEMO_SUCCESS})
+    client.post(response["Location"], {"card_number": demo_gateway.DEMO_SUCCESS})
     assert "Thank you for supporting" in mail.outbox[0].subject
     assert "/en/" in mail.outbox[0].body
     assert client.get(campaign.url).context["page"].figures.backers == 1
@@ -452,7 +453,7 @@ def test_complete_payment_with_a_provider_uses_its_completion_context(client, ca
         def completion_context(self, pledge):
             return {"publishable_key": "pk_test_x", "client_secret": "pi_1_secret_2", "payment_method_id": "pm_1"}
 
-    monkeypatch.setattr(gateway, "get_gateway", lambda name=None: FakeStripe())
+    monkeypatch.setattr(payment_views, "get_gateway", lambda name=None: FakeStripe())
     pledge = PledgeFactory(campaign=campaign, status=S.ACTION_REQUIRED, provider="stripe")
     page = client.get(reverse("payments:complete_payment", kwargs={"token": pledge.token})).content.decode()
     assert 'data-secret="pi_1_secret_2"' in page and "Finaliser le paiement (démo)" not in page

@@ -15,10 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from calls.factories import CallForProjectsPageFactory, CallIndexPageFactory
-from coupdepouce.factories import ImageFactory
-from home.factories import HomeFeatureFactory
-from projects.factories import (
+from payments.models import Pledge
+from payments.rules import PledgeStatus
+from projects.models import CampaignPage, ProjectIndexPage, RewardTier
+from tests.factories.calls import CallForProjectsPageFactory, CallIndexPageFactory
+from tests.factories.coupdepouce import ImageFactory
+from tests.factories.home import HomeFeatureFactory
+from tests.factories.projects import (
     CampaignFAQFactory,
     CampaignPageFactory,
     CampaignUpdatePageFactory,
@@ -28,9 +31,7 @@ from projects.factories import (
     StretchGoalFactory,
     TerritoryFactory,
 )
-from projects.ledger import PledgeStatus
-from projects.models import CampaignPage, Pledge, ProjectIndexPage, RewardTier
-from themes.factories import ThemePageFactory
+from tests.factories.themes import ThemePageFactory
 
 pytestmark = pytest.mark.django_db
 

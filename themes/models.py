@@ -9,7 +9,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
+from coupdepouce.pages import home_of
+from payments import ledger
+from projects.models import CampaignPage
 
 
 class ThemeIndexPage(Page):
@@ -80,19 +84,16 @@ class ThemePage(Page):
         verbose_name = _("theme")
 
     def campaigns(self):
-        from projects import ledger
-        from projects.models import CampaignPage
-
+        """Live campaigns of this theme on this site, with their figures."""
         return ledger.with_figures(
             CampaignPage.objects.live()
-            .filter(locale_id=self.locale_id, themes__translation_key=self.translation_key)
+            .filter(path__startswith=home_of(self), locale_id=self.locale_id)
+            .filter(themes__translation_key=self.translation_key)
             .select_related("hero_image", "territory")
             .distinct()
         )
 
     def get_context(self, request, *args, **kwargs):
-        from calls.models import CallForProjectsPage
-
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
         campaigns = self.campaigns()
@@ -100,7 +101,8 @@ class ThemePage(Page):
         context["past_campaigns"] = list(campaigns.filter(end_at__lte=now).order_by("-end_at", "pk")[: self.past_limit])
         context["calls"] = list(
             CallForProjectsPage.objects.live()
-            .filter(locale_id=self.locale_id, themes__translation_key=self.translation_key)
+            .filter(path__startswith=home_of(self), locale_id=self.locale_id)
+            .filter(themes__translation_key=self.translation_key)
             .distinct()
             .order_by("-closes_at")[:6]
         )

@@ -30,10 +30,15 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "coupdepouce",
-    "home",
-    "themes",
-    "projects",
+    # Before wagtail.users: our user forms and templates replace Wagtail's.
+    "accounts",
+    "accounts.apps.UsersAppConfig",
+    "payments",
     "calls",
+    "projects",
+    "themes",
+    "home",
+    "demo",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -43,7 +48,6 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -109,6 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,3 +204,6 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # Django tasks (django-tasks, shipped with Wagtail 8): emails are sent in the background.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+# The page models payments works on (see payments/interface.py).
+PAYMENTS_CAMPAIGN_MODEL = "projects.CampaignPage"
+PAYMENTS_REWARD_MODEL = "projects.RewardTier"

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
@@ -8,8 +9,6 @@ register = template.Library()
 @register.inclusion_tag("components/language_switcher.html", takes_context=True)
 def language_switcher(context, page=None):
     """Links to this page in every locale; to that locale's home when it is not translated."""
-    from django.conf import settings
-
     request = context.get("request")
     current = (get_language() or settings.LANGUAGE_CODE)[:2]
     links = []

@@ -1,33 +1,16 @@
-"""Money display: integer cents → "1 234,50 €" (French) or "€1,234.50" (English)."""
+"""Money display filters; the formatting itself is `coupdepouce.money.format_euros`."""
 
 from django import template
-from django.utils.translation import get_language
+
+from coupdepouce.money import format_euros
 
 register = template.Library()
-
-NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 
 @register.filter
 def euros(cents, decimals="auto"):
     """Format integer cents as euros in the active language; whole euros drop the decimals."""
-    if cents is None or cents == "":
-        return ""
-    cents = int(cents)
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    whole, rest = divmod(cents, 100)
-    show_decimals = rest != 0 if decimals == "auto" else bool(decimals)
-    lang = (get_language() or "fr")[:2]
-    if lang == "en":
-        text = f"{whole:,}"
-        if show_decimals:
-            text += f".{rest:02d}"
-        return f"{sign}€{text}"
-    text = f"{whole:,}".replace(",", NBSP)
-    if show_decimals:
-        text += f",{rest:02d}"
-    return f"{sign}{text}\u00a0€"
+    return format_euros(cents, decimals)
 
 
 @register.filter
@@ -35,4 +18,4 @@ def euros_whole(amount):
     """Format whole euros (a goal or a minimum amount)."""
     if amount is None or amount == "":
         return ""
-    return euros(int(amount) * 100)
+    return format_euros(int(amount) * 100)

@@ -153,15 +153,6 @@ def verbose_name(page):
 
 
 @register.filter
-def reached(stretch_goal, raised_cents):
-    """True once the raised amount covers a stretch goal (goal amount in euros)."""
-    try:
-        return int(raised_cents or 0) >= int(stretch_goal.amount) * 100
-    except (TypeError, ValueError, AttributeError):
-        return False
-
-
-@register.filter
 def elided_page_range(page_obj):
     """Page numbers around the current one, with ellipses, for the pagination component."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from stripe_support import SECRET_KEY, WEBHOOK_SECRET, RecordedStripe, free_port, localstripe_post, signed
 
-from projects.factories import PledgeFactory
-from projects.ledger import PledgeStatus as S
-from projects.payments import stripe_gateway
-from projects.payments.stripe_gateway import StripeGateway
+from payments import stripe_gateway
+from payments.rules import PledgeStatus as S
+from payments.stripe_gateway import StripeGateway
+from tests.factories.projects import PledgeFactory
 
 HERE = Path(__file__).parent
 

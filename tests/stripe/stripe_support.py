@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import stripe
 
-from projects.ledger import PledgeStatus as S
-from projects.payments import services, stripe_gateway
-from projects.payments.stripe_gateway import StripeGateway
+from payments import services, stripe_gateway
+from payments.rules import PledgeStatus as S
+from payments.stripe_gateway import StripeGateway
 
 WEBHOOK_SECRET = "whsec_test_coupdepouce"
 SECRET_KEY = "sk_test_localstripe"

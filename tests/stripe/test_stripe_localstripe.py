@@ -12,9 +12,10 @@ import pytest
 import stripe
 from stripe_support import localstripe_post, save_card
 
-from projects.ledger import PledgeStatus as S
-from projects.payments.gateway import ChargeResult, get_gateway
-from projects.payments.stripe_gateway import StripeGateway, object_id
+from payments.gateway import ChargeResult
+from payments.providers import get_gateway
+from payments.rules import PledgeStatus as S
+from payments.stripe_gateway import StripeGateway, object_id
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from stripe_support import event
 
-from projects.ledger import PledgeStatus as S
-from projects.payments import connect
-from projects.payments.gateway import ChargeResult
-from projects.payments.models import PayoutAccount
-from projects.payments.stripe_gateway import StripeGateway
+from payments import connect, webhooks
+from payments.gateway import ChargeResult
+from payments.models import PayoutAccount
+from payments.rules import PledgeStatus as S
+from payments.stripe_gateway import StripeGateway
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +240,7 @@ def test_sync_checkout_applies_the_session_on_the_return_page(recorded, make_str
             "setup", status="complete", setup_intent={"id": "seti_1", "status": "succeeded", "payment_method": "pm_9"}
         ),
     )
-    assert StripeGateway().sync_checkout(pledge).status == S.COMMITTED
+    assert webhooks.sync_checkout(pledge).status == S.COMMITTED
     assert pledge.events.last().actor == "citizen"
 
 
@@ -385,7 +385,7 @@ def test_onboarding_return_reads_the_flags(recorded, stripe_campaign, admin_clie
 
 
 def test_onboarding_needs_edit_permission(recorded, stripe_campaign, client, django_user_model):
-    user = django_user_model.objects.create_user("visitor", password="x")
+    user = django_user_model.objects.create_user("visitor@example.org", password="x")
     from django.contrib.auth.models import Permission
 
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))

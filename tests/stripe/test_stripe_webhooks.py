@@ -13,10 +13,9 @@ from django.core import mail
 from django.urls import reverse
 from stripe_support import WEBHOOK_SECRET, event, localstripe_post, save_card, signed
 
-from projects.ledger import PledgeStatus as S
-from projects.models import Pledge, PledgeEvent
-from projects.payments.models import WebhookEvent
-from projects.payments.stripe_gateway import object_id
+from payments.models import Pledge, PledgeEvent, WebhookEvent
+from payments.rules import PledgeStatus as S
+from payments.stripe_gateway import object_id
 
 pytestmark = pytest.mark.django_db
 

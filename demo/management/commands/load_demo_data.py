@@ -1,0 +1,68 @@
+"""`python manage.py load_demo_data`: the demo site of the Ville de Beaupré-sur-Loire.
+
+Idempotent (run it again: nothing is added twice). Creates the French home page as the
+default site's root (replacing Wagtail's welcome page), themes, calls for projects,
+campaigns with rewards and pledges, content pages, "À la Une", English translations of
+the home page, a theme and a campaign, generated images, the demo accounts, then
+rebuilds the search index.
+"""
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db.models import Sum
+from wagtail.images import get_image_model
+from wagtail.models import Page
+
+from demo.loader import ADMIN_USERNAME, COMMUNICATION_USERNAME, DEMO_PASSWORD, DemoLoader
+from payments.models import Pledge
+from payments.rules import COUNTED_STATUSES
+from projects.models import CampaignPage
+
+
+class Command(BaseCommand):
+    help = "Load the demo content (Ville de Beaupré-sur-Loire) and the demo accounts. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Print nothing.")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load even with DEBUG off (it creates accounts with a published password).",
+        )
+
+    def handle(self, *args, quiet=False, **options):
+        from django.conf import settings
+        from django.core.management.base import CommandError
+
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "DEBUG is off: this looks like production. The demo content creates the accounts "
+                "admin and communication with a published password. Re-run with --allow-production "
+                "if this really is a demonstration site."
+            )
+        quiet = quiet or options["verbosity"] == 0
+        created = DemoLoader().run()
+        call_command("update_index", verbosity=0, stdout=StringIO())
+        if quiet:
+            return
+
+        campaigns = CampaignPage.objects.filter(locale__language_code="fr")
+        statuses = {}
+        for campaign in campaigns:
+            statuses[campaign.status] = statuses.get(campaign.status, 0) + 1
+        counted = Pledge.objects.filter(status__in=COUNTED_STATUSES)
+        raised = (counted.aggregate(total=Sum("amount_cents"))["total"] or 0) / 100
+        added = ", ".join(f"{n} {what}" for what, n in sorted(created.items()) if n) or "nothing (already loaded)"
+        write = self.stdout.write
+        write(self.style.SUCCESS(f"Demo data loaded — added: {added}."))
+        write(f"  pages: {Page.objects.filter(depth__gt=1).count()}")
+        write(
+            f"  campaigns (fr): {campaigns.count()} — "
+            + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items()))
+        )
+        write(f"  pledges: {Pledge.objects.count()} ({raised:,.0f} € counted)".replace(",", " "))
+        write(f"  images: {get_image_model().objects.count()}")
+        write(f"  admin: http://localhost:8000/admin/ — {ADMIN_USERNAME} / {DEMO_PASSWORD} (superuser)")
+        write(f"         {COMMUNICATION_USERNAME} / {DEMO_PASSWORD} (Communication group)")

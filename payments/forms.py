@@ -1,0 +1,118 @@
+"""Citizen-facing payment forms: the pledge form and the demo card form.
+
+The forms only check the shape of what was typed; the rules (minimum of a reward, stock,
+cap, campaign dates…) live in `services.create_pledge`, whose `PledgeError` the view maps
+back onto these fields with `PledgeForm.add_pledge_error`.
+"""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from payments.services import PledgeError, PledgeRequest, parse_amount_cents
+
+AMOUNT_CHARACTERS = re.compile(r"[-+]?[\d\s\u202f\u00a0.,]*\s*€?\s*")
+
+
+class PledgeForm(forms.Form):
+    # Radios are rendered by hand in the template (stock and sold-out state per tier);
+    # the value is a reward id or "" for a free amount, checked by the service.
+    reward = forms.CharField(label=_("Reward"), required=False)
+    amount = forms.CharField(
+        label=_("Amount (€)"),
+        help_text=_("In euros, for example 25 or 25,50."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": "8"}),
+    )
+    backer_name = forms.CharField(
+        label=_("Your name"), max_length=150, widget=forms.TextInput({"autocomplete": "name"})
+    )
+    backer_email = forms.EmailField(label=_("Your email"), widget=forms.EmailInput({"autocomplete": "email"}))
+    public_name = forms.CharField(
+        label=_("Name shown publicly"), help_text=_("Empty: your name is used."), max_length=150, required=False
+    )
+    anonymous = forms.BooleanField(label=_("Support anonymously"), required=False)
+    show_amount = forms.BooleanField(label=_("Show my amount on the campaign page"), required=False)
+    message = forms.CharField(
+        label=_("Message to the project"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    consent = forms.BooleanField(
+        error_messages={"required": _("Tick this box to accept how and when you will be charged.")},
+    )
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["backer_name"].error_messages["required"] = _("Enter your name.")
+        self.fields["backer_email"].error_messages["required"] = _("Enter your email address.")
+        self.fields["backer_email"].error_messages["invalid"] = _(
+            "Enter a valid email address, for example name@example.org."
+        )
+        self.fields["amount"].error_messages["required"] = _("Enter an amount in euros, for example 25 or 25,50.")
+
+    def clean_reward(self):
+        value = (self.cleaned_data.get("reward") or "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            raise forms.ValidationError(_("Choose a reward of this campaign."))
+        return int(value)
+
+    def clean_amount(self):
+        raw = self.cleaned_data.get("amount") or ""
+        # Only digits, separators, a sign and the euro sign: never "1e5", "inf" or "nan",
+        # which Decimal (behind parse_amount_cents) would read as numbers.
+        if not AMOUNT_CHARACTERS.fullmatch(raw):
+            raise forms.ValidationError(_("Enter an amount in euros, for example 25 or 25,50."), code="invalid")
+        try:
+            return parse_amount_cents(raw)
+        except PledgeError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+    def pledge_request(self, language: str) -> PledgeRequest:
+        data = self.cleaned_data
+        return PledgeRequest(
+            amount_cents=data["amount"],
+            backer_name=data["backer_name"].strip(),
+            backer_email=data["backer_email"],
+            reward_id=data["reward"],
+            public_name=data["public_name"].strip(),
+            anonymous=data["anonymous"],
+            show_amount=data["show_amount"],
+            message=data["message"].strip(),
+            language=language,
+        )
+
+    def add_pledge_error(self, error: PledgeError) -> None:
+        """Show a broken rule next to its field (or at the top when it has none)."""
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, forms.ValidationError(error.message, code=error.code or "invalid"))
+
+    def errors_in_order(self):
+        """(field id or None, message) for the error summary, non-field errors first."""
+        summary = [(None, message) for message in self.non_field_errors()]
+        for name in self.fields:
+            for message in self.errors.get(name, []):
+                summary.append((self.anchor_for(name), message))
+        return summary
+
+    def anchor_for(self, name):
+        if name == "reward":
+            return "reward-none"
+        return self[name].auto_id
+
+
+class DemoCardForm(forms.Form):
+    card_number = forms.CharField(
+        label=_("Card number (demo)"),
+        max_length=30,
+        widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Enter one of the demo card numbers listed below.")},
+    )
+
+    def clean_card_number(self):
+        return "".join(ch for ch in self.cleaned_data["card_number"] if ch.isdigit())

@@ -1,0 +1,372 @@
+"""The ledger: every campaign figure is computed from `Pledge` rows here.
+
+Plain functions, no views, no templates. Amounts are integer cents throughout.
+Templates get figures ready: the raised amount, backers, status, bar widths, the matching
+segments per sponsor and the public list of backers all come from `CampaignFigures`.
+Figures of a campaign aggregate over all its translations (same `translation_key`),
+so a pledge made on the English page counts on the French one too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from payments.models import CampaignClosing, MatchAllocation, Pledge
+from payments.rules import COUNTED_STATUSES, RESERVING_STATUSES, CampaignStatus
+
+
+def campaign_status(start_at: datetime, end_at: datetime, raised_cents: int, goal_cents: int, now: datetime) -> str:
+    """Upcoming before `start_at`, live in [start_at, end_at), then succeeded or failed."""
+    if now < start_at:
+        return CampaignStatus.UPCOMING
+    if now < end_at:
+        return CampaignStatus.LIVE
+    return CampaignStatus.SUCCEEDED if raised_cents >= goal_cents else CampaignStatus.FAILED
+
+
+def percent_of(raised_cents: int, goal_cents: int) -> int:
+    """Whole percentage reached, floored, allowed past 100."""
+    if goal_cents <= 0:
+        return 0
+    return raised_cents * 100 // goal_cents
+
+
+def days_left(end_at: datetime, now: datetime) -> int:
+    """Whole days left before the end, rounded up; 0 once ended.
+
+    Counted in real elapsed time: both instants go to UTC first, because Python subtracts
+    two datetimes sharing a tzinfo (e.g. both Europe/Paris) on the wall clock, which would
+    add or lose an hour across a daylight-saving change.
+    """
+    remaining = end_at.astimezone(UTC) - now.astimezone(UTC)
+    if remaining <= timedelta(0):
+        return 0
+    return math.ceil(remaining / timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class MatchingSegment:
+    """One sponsor's part of the progress bar: `percent` is its width, in whole percents."""
+
+    sponsor: str
+    amount_cents: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    goal_cents: int
+    raised_cents: int
+    backers: int
+    status: str
+    percent: int
+    days_left: int
+    matched_cents: int = 0
+    # Filled by `campaign_figures(..., detailed=True)` for the campaign page only.
+    segments: tuple[MatchingSegment, ...] = ()
+    recent_backers: tuple = ()
+
+    @property
+    def crowd_cents(self) -> int:
+        """What backers gave, without sponsors' matching."""
+        return self.raised_cents - self.matched_cents
+
+    @property
+    def crowd_bar_percent(self) -> int:
+        return min(percent_of(self.crowd_cents, self.goal_cents), 100)
+
+    @property
+    def matched_bar_percent(self) -> int:
+        return max(self.bar_percent - self.crowd_bar_percent, 0)
+
+    @property
+    def bar_percent(self) -> int:
+        """Width of the progress bar, which stops at 100%."""
+        return min(self.percent, 100)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == CampaignStatus.LIVE
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status == CampaignStatus.UPCOMING
+
+    @property
+    def status_label(self) -> str:
+        return CampaignStatus(self.status).label
+
+    def reached(self, amount_cents: int) -> bool:
+        """Whether the raised amount (crowd and matching) covers `amount_cents`."""
+        return self.raised_cents >= amount_cents
+
+
+def figures(
+    goal_cents, start_at, end_at, raised_cents, backers, now=None, matched_cents=0, outcome=None
+) -> CampaignFigures:
+    """Figures of a campaign; `raised_cents` is the crowd's, matching is added on top.
+
+    `outcome` is the result frozen when the campaign was closed (`CampaignClosing`): once
+    closed, a succeeded campaign stays succeeded even if a backer's card later fails.
+    """
+    now = now or timezone.now()
+    matched_cents = matched_cents or 0
+    raised_cents = (raised_cents or 0) + matched_cents
+    status = campaign_status(start_at, end_at, raised_cents, goal_cents, now)
+    if outcome and status in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED):
+        status = outcome
+    return CampaignFigures(
+        matched_cents=matched_cents,
+        goal_cents=goal_cents,
+        raised_cents=raised_cents,
+        backers=backers or 0,
+        status=status,
+        percent=percent_of(raised_cents, goal_cents),
+        days_left=days_left(end_at, now),
+    )
+
+
+def totals_for(translation_key) -> tuple[int, int]:
+    """(raised cents, backers) of one campaign, in one query."""
+    row = Pledge.objects.filter(campaign__translation_key=translation_key, status__in=COUNTED_STATUSES).aggregate(
+        raised=Coalesce(Sum("amount_cents"), 0), backers=Count("id")
+    )
+    return row["raised"], row["backers"]
+
+
+def matched_for(translation_key) -> int:
+    """Matching (abondement) earned by one campaign's counted pledges, in one query."""
+    return MatchAllocation.objects.filter(
+        pledge__campaign__translation_key=translation_key, pledge__status__in=COUNTED_STATUSES, released=False
+    ).aggregate(total=Coalesce(Sum("amount_cents"), 0))["total"]
+
+
+def matched_by_sponsor(translation_key) -> list[dict]:
+    """[{"sponsor": name, "amount_cents": n}] for the bar's segments, in one query."""
+    return list(
+        MatchAllocation.objects.filter(
+            pledge__campaign__translation_key=translation_key, pledge__status__in=COUNTED_STATUSES, released=False
+        )
+        .values("offer__sponsor__name")
+        .annotate(amount_cents=Sum("amount_cents"))
+        .order_by("offer__sponsor__name")
+    )
+
+
+def _matched_subquery():
+    return Coalesce(
+        Subquery(
+            MatchAllocation.objects.filter(
+                pledge__campaign__translation_key=OuterRef("translation_key"),
+                pledge__status__in=COUNTED_STATUSES,
+                released=False,
+            )
+            .order_by()
+            .values("pledge__campaign__translation_key")
+            .annotate(total=Sum("amount_cents"))
+            .values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _sum_subquery():
+    return Coalesce(
+        Subquery(
+            Pledge.objects.filter(campaign__translation_key=OuterRef("translation_key"), status__in=COUNTED_STATUSES)
+            .order_by()
+            .values("campaign__translation_key")
+            .annotate(total=Sum("amount_cents"))
+            .values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _count_subquery():
+    return Coalesce(
+        Subquery(
+            Pledge.objects.filter(campaign__translation_key=OuterRef("translation_key"), status__in=COUNTED_STATUSES)
+            .order_by()
+            .values("campaign__translation_key")
+            .annotate(n=Count("id"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def outcome_for(translation_key):
+    """The outcome frozen at the close of a campaign, or None while it is not closed."""
+    return (
+        CampaignClosing.objects.filter(campaign__translation_key=translation_key)
+        .values_list("outcome", flat=True)
+        .first()
+    )
+
+
+def _outcome_subquery():
+    return Subquery(
+        CampaignClosing.objects.filter(campaign__translation_key=OuterRef("translation_key")).values("outcome")[:1]
+    )
+
+
+def with_figures(queryset):
+    """Annotate a CampaignPage queryset with `raised_cents`, `backer_count`, `matched_cents`
+    and `closing_outcome`, in the same query."""
+    return queryset.annotate(
+        raised_cents=_sum_subquery(),
+        backer_count=_count_subquery(),
+        matched_cents=_matched_subquery(),
+        closing_outcome=_outcome_subquery(),
+    )
+
+
+def _succeeded_q():
+    """Ended campaigns that succeeded: the frozen outcome, or the total against the goal."""
+    reached = Q(_total_cents__gte=F("goal") * 100)
+    return Q(closing_outcome=CampaignStatus.SUCCEEDED) | (Q(closing_outcome__isnull=True) & reached)
+
+
+def filter_status(queryset, status: str, now=None):
+    """Filter a queryset annotated by `with_figures` on the derived status."""
+    now = now or timezone.now()
+    if status == CampaignStatus.UPCOMING:
+        return queryset.filter(start_at__gt=now)
+    if status == CampaignStatus.LIVE:
+        return queryset.filter(start_at__lte=now, end_at__gt=now)
+    ended = queryset.filter(end_at__lte=now).annotate(_total_cents=F("raised_cents") + F("matched_cents"))
+    if status == CampaignStatus.SUCCEEDED:
+        return ended.filter(_succeeded_q())
+    if status == CampaignStatus.FAILED:
+        missed = Q(_total_cents__lt=F("goal") * 100)
+        return ended.filter(Q(closing_outcome=CampaignStatus.FAILED) | (Q(closing_outcome__isnull=True) & missed))
+    return queryset
+
+
+def rewards_with_stock(rewards_queryset):
+    """Annotate RewardTier rows with `reserved`: units held by pending, committed or paid pledges."""
+    reserved = Coalesce(
+        Subquery(
+            Pledge.objects.filter(reward__translation_key=OuterRef("translation_key"), status__in=RESERVING_STATUSES)
+            .filter(campaign__translation_key=OuterRef("page__translation_key"))
+            .order_by()
+            .values("reward__translation_key")
+            .annotate(n=Count("id"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+    return rewards_queryset.annotate(reserved=reserved)
+
+
+def site_key_figures(campaigns_queryset, now=None) -> dict:
+    """Key figures for the home page over the given campaigns (one locale), in two queries."""
+    now = now or timezone.now()
+    keys = campaigns_queryset.values("translation_key")
+    counted = Pledge.objects.filter(campaign__translation_key__in=keys, status__in=COUNTED_STATUSES)
+    # A backer is an email address; offline gifts recorded without one count one each.
+    money = counted.aggregate(
+        raised=Coalesce(Sum("amount_cents"), 0),
+        with_email=Count("backer_email", distinct=True, filter=~Q(backer_email="")),
+        without_email=Count("pk", filter=Q(backer_email="")),
+    )
+    ended = (
+        with_figures(campaigns_queryset.filter(end_at__lte=now))
+        .annotate(_total_cents=F("raised_cents") + F("matched_cents"))
+        .aggregate(ended=Count("pk"), funded=Count("pk", filter=_succeeded_q()))
+    )
+    ended_count, funded = ended["ended"], ended["funded"]
+    return {
+        "raised_cents": money["raised"],
+        "backers": money["with_email"] + money["without_email"],
+        "funded": funded,
+        "ended": ended_count,
+        "success_rate": round(funded * 100 / ended_count) if ended_count else None,
+    }
+
+
+def matching_segments(translation_key, figures: CampaignFigures) -> tuple[MatchingSegment, ...]:
+    """One progress-bar segment per sponsor, in one query (none when nothing was matched).
+
+    Widths are whole percents of the goal, trimmed so that the crowd's and the sponsors'
+    segments together never pass the bar's 100 %.
+    """
+    if not figures.matched_cents:
+        return ()
+    room = figures.matched_bar_percent
+    segments = []
+    for row in matched_by_sponsor(translation_key):
+        width = min(percent_of(row["amount_cents"], figures.goal_cents), room)
+        room -= width
+        segments.append(MatchingSegment(row["offer__sponsor__name"], row["amount_cents"], width))
+    return tuple(segments)
+
+
+def backers_list(translation_key, limit=50) -> tuple:
+    """Public list of a campaign's backers (all translations), newest first, in one query."""
+    return tuple(
+        Pledge.objects.filter(campaign__translation_key=translation_key, status__in=COUNTED_STATUSES)
+        .only("public_name", "backer_name", "anonymous", "show_amount", "amount_cents", "created_at", "source")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def campaign_figures(campaign, *, detailed=False, now=None) -> CampaignFigures:
+    """Figures of one campaign (a `payments.interface.Campaign`).
+
+    Listings annotate `raised_cents`/`backer_count`/`matched_cents`/`closing_outcome` with
+    `with_figures`, so no query runs per card; a lone page runs a few aggregate queries.
+    `detailed` adds the matching segments and the newest backers, for the campaign page.
+    """
+    now = now or timezone.now()
+    key = campaign.translation_key
+    if hasattr(campaign, "raised_cents") and hasattr(campaign, "backer_count"):
+        raised, backers = campaign.raised_cents, campaign.backer_count
+        matched = getattr(campaign, "matched_cents", 0)
+        outcome = getattr(campaign, "closing_outcome", None)
+    else:
+        raised, backers = totals_for(key)
+        matched = matched_for(key)
+        outcome = outcome_for(key) if campaign.end_at <= now else None
+    result = figures(
+        campaign.goal_cents,
+        campaign.start_at,
+        campaign.end_at,
+        raised,
+        backers,
+        now=now,
+        matched_cents=matched,
+        outcome=outcome,
+    )
+    if not detailed:
+        return result
+    return replace(result, segments=matching_segments(key, result), recent_backers=backers_list(key))
+
+
+__all__ = [
+    "CampaignFigures",
+    "MatchingSegment",
+    "backers_list",
+    "campaign_figures",
+    "campaign_status",
+    "days_left",
+    "figures",
+    "filter_status",
+    "matching_segments",
+    "percent_of",
+    "rewards_with_stock",
+    "site_key_figures",
+    "totals_for",
+    "with_figures",
+]

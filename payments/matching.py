@@ -1,0 +1,71 @@
+"""Sponsor matching (abondement).
+
+An offer adds `ratio` € per € pledged to the campaigns in its scope, within a cap per
+pledge, a cap per campaign and a total envelope. Allocations are made when a pledge
+starts counting (committed or paid) and released when it stops (failed, cancelled,
+refunded). The offer's row is locked while allocating, so the envelope is never
+over-spent, even under concurrent pledges.
+"""
+
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+
+from payments.models import MatchAllocation, MatchingOffer
+
+
+def offers_for(campaign):
+    """Active offers whose scope covers the campaign (any translation).
+
+    The campaign says which themes and call it belongs to (`Campaign.matching_scope`)."""
+    covered = campaign.matching_scope()
+    scope = Q(scope=MatchingOffer.Scope.CAMPAIGN, campaign__translation_key=campaign.translation_key)
+    if covered.get("theme_keys"):
+        scope |= Q(scope=MatchingOffer.Scope.THEME, theme__translation_key__in=covered["theme_keys"])
+    if covered.get("call_key"):
+        scope |= Q(scope=MatchingOffer.Scope.CALL, call__translation_key=covered["call_key"])
+    return MatchingOffer.objects.filter(scope, active=True).select_related("sponsor").order_by("pk")
+
+
+def matched_amount(amount_cents, ratio, cap_per_pledge=None):
+    """Cents an offer adds to one pledge before envelope limits, rounded down."""
+    cents = int((Decimal(amount_cents) * Decimal(ratio)).to_integral_value(rounding=ROUND_FLOOR))
+    if cap_per_pledge is not None:
+        cents = min(cents, cap_per_pledge)
+    return max(cents, 0)
+
+
+def _spent(allocations):
+    return allocations.filter(released=False).aggregate(total=Coalesce(Sum("amount_cents"), 0))["total"]
+
+
+def allocate(pledge):
+    """Give the pledge its share of every applicable offer. Idempotent per (offer, pledge)."""
+    campaign = pledge.campaign
+    created = []
+    with transaction.atomic():
+        for offer_id in offers_for(campaign).values_list("pk", flat=True):
+            offer = MatchingOffer.objects.select_for_update().get(pk=offer_id)
+            if MatchAllocation.objects.filter(offer=offer, pledge=pledge).exists():
+                continue
+            amount = matched_amount(pledge.amount_cents, offer.ratio, offer.cap_per_pledge_cents)
+            amount = min(amount, offer.envelope_cents - _spent(offer.allocations))
+            if offer.cap_per_campaign_cents is not None:
+                used = _spent(offer.allocations.filter(pledge__campaign__translation_key=campaign.translation_key))
+                amount = min(amount, offer.cap_per_campaign_cents - used)
+            if amount > 0:
+                created.append(MatchAllocation.objects.create(offer=offer, pledge=pledge, amount_cents=amount))
+    return created
+
+
+def release(pledge):
+    """Give the pledge's matching back to the envelopes."""
+    return pledge.matches.filter(released=False).update(released=True)
+
+
+def offer_usage(offer):
+    """(spent cents, left cents) of an offer's envelope."""
+    spent = _spent(offer.allocations)
+    return spent, max(offer.envelope_cents - spent, 0)

@@ -1,0 +1,89 @@
+"""The money rules, each written once and imported everywhere else.
+
+- `PledgeStatus`: the states of a pledge, and which of them count or hold a reward;
+- `FundingModel`: all-or-nothing (the default) or keep-it-all;
+- `CampaignStatus`: upcoming, live, succeeded, failed, with their public labels;
+- `is_open_to_pledges`: whether a campaign takes pledges now;
+- `cap_cents`: the over-funding cap of a campaign;
+- `commission_cents`: the platform commission on one payment;
+- `payout_destination`: the holder's account a payment may go to, or none.
+
+Plain values and functions: no queries, no imports of models, so models, services,
+gateways, views and templates can all use them. `tests/test_money_rules.py` checks each
+caller against these functions.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class PledgeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    COMMITTED = "committed", _("Committed")
+    ACTION_REQUIRED = "action_required", _("Action required")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+# Pledges that count in the raised amount and the backer count.
+COUNTED_STATUSES = (PledgeStatus.COMMITTED, PledgeStatus.ACTION_REQUIRED, PledgeStatus.PAID)
+# Pledges that hold a unit of a reward's stock and room under the cap (a pending checkout too).
+RESERVING_STATUSES = (PledgeStatus.PENDING, *COUNTED_STATUSES)
+
+
+class FundingModel(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")
+    KEEP_IT_ALL = "keep_it_all", _("Keep it all")
+
+
+def charges_at_close(funding_model: str) -> bool:
+    """All-or-nothing pledges save a card and are charged at the close; keep-it-all pay at once.
+
+    An empty value (pledges recorded before the field existed) counts as all-or-nothing.
+    """
+    return funding_model != FundingModel.KEEP_IT_ALL
+
+
+class CampaignStatus(models.TextChoices):
+    # A context keeps "Live" apart from Wagtail's own "Live" (published) label.
+    UPCOMING = "upcoming", pgettext_lazy("campaign status", "Upcoming")
+    LIVE = "live", pgettext_lazy("campaign status", "Live")
+    SUCCEEDED = "succeeded", pgettext_lazy("campaign status", "Succeeded")
+    FAILED = "failed", pgettext_lazy("campaign status", "Not funded")
+
+
+def is_open_to_pledges(campaign, now) -> bool:
+    """A campaign takes pledges while it is published and between its start (inclusive)
+    and its end (exclusive)."""
+    return bool(campaign.live) and campaign.start_at <= now < campaign.end_at
+
+
+def cap_cents(goal_cents: int, overfunding_cap_percent) -> int | None:
+    """The most the crowd may pledge in all (over-funding cap), or None when uncapped."""
+    if overfunding_cap_percent is None:
+        return None
+    return goal_cents * overfunding_cap_percent // 100
+
+
+def commission_cents(amount_cents: int, rate) -> int:
+    """The platform's commission on one payment: amount × rate / 100, rounded half up to the cent."""
+    value = Decimal(int(amount_cents)) * Decimal(str(rate)) / Decimal(100)
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def payout_destination(account) -> str:
+    """The Stripe Connect account a campaign's payments go to: only one that can take charges.
+
+    `account` is a `PayoutAccount` or None. Checkout, the charges at the close and the
+    publication check all ask this function.
+    """
+    if account is None or not account.stripe_account_id or not account.charges_enabled:
+        return ""
+    return account.stripe_account_id

@@ -1,0 +1,289 @@
+"""Pledge services: create a pledge under the site's rules, and move it between states.
+
+Every change of state goes through `transition`, which locks the row, refuses moves the
+state machine does not allow, and writes a `PledgeEvent`. Money is integer cents.
+Concurrency: a pledge is created with the campaign's canonical page row and the reward's
+row locked (`select_for_update`), so stock and the over-funding cap hold under concurrent
+pledges on PostgreSQL; SQLite serialises writers anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Locale, Page
+
+from coupdepouce.models import PlatformSettings
+from payments import matching, rules
+from payments.interface import campaign_model, reward_model
+from payments.models import Pledge, PledgeEvent
+from payments.rules import COUNTED_STATUSES, RESERVING_STATUSES, PledgeStatus
+
+S = PledgeStatus
+
+# The state machine of a pledge.
+ALLOWED = {
+    S.PENDING: {S.COMMITTED, S.PAID, S.FAILED, S.CANCELLED},
+    S.COMMITTED: {S.PAID, S.ACTION_REQUIRED, S.FAILED, S.CANCELLED},
+    S.ACTION_REQUIRED: {S.PAID, S.FAILED, S.CANCELLED},
+    S.PAID: {S.REFUNDED},
+    S.FAILED: set(),
+    S.CANCELLED: set(),
+    S.REFUNDED: set(),
+}
+# Statuses after which matching no longer counts for the pledge.
+RELEASING = {S.FAILED, S.CANCELLED, S.REFUNDED}
+
+# A checkout left unfinished stops holding its reward after this long.
+PENDING_HOLD = timedelta(hours=1)
+
+
+class PledgeError(Exception):
+    """A rule was broken; `field` names the form field the message belongs to (or None)."""
+
+    def __init__(self, message, field=None, code=""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+@dataclass
+class PledgeRequest:
+    amount_cents: int
+    backer_name: str
+    backer_email: str
+    reward_id: int | None = None
+    public_name: str = ""
+    anonymous: bool = False
+    show_amount: bool = False
+    message: str = ""
+    language: str = "fr"
+
+
+def canonical_campaign(campaign):
+    """The campaign page in the default locale (pledges of every translation lock this row)."""
+    if campaign.locale_id == Locale.get_default().pk:
+        return campaign
+    default = campaign_model().objects.filter(translation_key=campaign.translation_key, locale=Locale.get_default())
+    return default.first() or campaign
+
+
+def platform_rules(campaign):
+    """The site settings (commission, caps, grace period) that apply to a campaign."""
+    return PlatformSettings.for_page(campaign)
+
+
+def parse_amount_cents(raw) -> int:
+    """Parse a euro amount typed by a citizen ("25", "25,50", "25.5") into cents, exactly.
+
+    Raises PledgeError for anything that is not a positive amount with at most two decimals.
+    """
+    text = str(raw or "").strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
+    text = text.replace(",", ".")
+    if text.startswith("-") and text[1:].replace(".", "", 1).isdigit():
+        raise PledgeError(_("The amount must be more than zero."), "amount", "min")
+    # Plain decimal notation only: no exponent ("1e5"), no "inf"/"nan", no sign.
+    if not text or not text.replace(".", "", 1).isdigit():
+        raise PledgeError(_("Enter an amount in euros, for example 25 or 25,50."), "amount", "invalid")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise PledgeError(_("Enter an amount in euros, for example 25 or 25,50."), "amount", "invalid") from None
+    if not value.is_finite():
+        raise PledgeError(_("Enter an amount in euros, for example 25 or 25,50."), "amount", "invalid")
+    cents = value * 100
+    if cents != cents.to_integral_value():
+        raise PledgeError(_("Amounts have at most two decimals."), "amount", "invalid")
+    cents = int(cents)
+    if cents <= 0:
+        raise PledgeError(_("The amount must be more than zero."), "amount", "min")
+    return cents
+
+
+def _stale_pending_cutoff(now):
+    return now - PENDING_HOLD
+
+
+def expire_stale_pending(queryset=None, now=None) -> int:
+    """Cancel checkouts left unfinished for longer than PENDING_HOLD; returns how many."""
+    now = now or timezone.now()
+    stale = (queryset if queryset is not None else Pledge.objects).filter(
+        status=S.PENDING, source=Pledge.Source.ONLINE, created_at__lt=_stale_pending_cutoff(now)
+    )
+    count = 0
+    for pledge_id in stale.values_list("pk", flat=True):
+        if transition(pledge_id, S.CANCELLED, actor="system", note="checkout not finished"):
+            count += 1
+    return count
+
+
+def create_pledge(campaign, request: PledgeRequest, *, provider: str, now=None):
+    """Validate and record a pending pledge. Raises PledgeError; records nothing then."""
+    RewardTier = reward_model()  # noqa: N806 — a model class
+    now = now or timezone.now()
+    canonical = canonical_campaign(campaign)
+    settings = platform_rules(canonical)
+    amount = request.amount_cents
+    if not isinstance(amount, int) or amount <= 0:
+        raise PledgeError(_("The amount must be more than zero."), "amount", "min")
+    if amount > settings.max_pledge * 100:
+        raise PledgeError(
+            _("A single pledge may not exceed %(max)s €.") % {"max": settings.max_pledge}, "amount", "max"
+        )
+    if not rules.is_open_to_pledges(campaign, now):
+        if campaign.start_at > now:
+            raise PledgeError(_("This campaign is not open yet."), None, "not_open")
+        raise PledgeError(_("This campaign is closed: it no longer takes pledges."), None, "closed")
+
+    with transaction.atomic():
+        # Serialise pledges of one campaign (every translation) on its canonical page row.
+        Page.objects.select_for_update().filter(pk=canonical.pk).first()
+        keys = {"translation_key": canonical.translation_key}
+        reward = None
+        if request.reward_id:
+            chosen = RewardTier.objects.filter(
+                pk=request.reward_id, page__translation_key=keys["translation_key"]
+            ).first()
+            if chosen is None:
+                raise PledgeError(_("Choose a reward of this campaign."), "reward", "invalid")
+            # Lock the reward's row in the canonical language: all translations share its stock.
+            reward = (
+                RewardTier.objects.select_for_update()
+                .filter(translation_key=chosen.translation_key, page_id=canonical.pk)
+                .first()
+            ) or chosen
+            if amount < reward.min_amount_cents:
+                raise PledgeError(
+                    _("This reward needs at least %(min)s €.") % {"min": reward.min_amount}, "amount", "below_reward"
+                )
+            if reward.stock is not None:
+                expire_stale_pending(Pledge.objects.filter(reward__translation_key=reward.translation_key), now)
+                taken = Pledge.objects.filter(
+                    reward__translation_key=reward.translation_key, status__in=RESERVING_STATUSES
+                ).count()
+                if taken >= reward.stock:
+                    raise PledgeError(_("This reward is sold out."), "reward", "sold_out")
+        cap = rules.cap_cents(canonical.goal_cents, settings.overfunding_cap_percent)
+        if cap is not None:
+            holding = Pledge.objects.filter(
+                campaign__translation_key=keys["translation_key"], status__in=RESERVING_STATUSES
+            ).aggregate(total=Coalesce(Sum("amount_cents"), 0))["total"]
+            if holding + amount > cap:
+                room = max(cap - holding, 0)
+                raise PledgeError(
+                    _("This campaign is capped at %(cap)s €: at most %(room)s € can still be pledged.")
+                    % {"cap": cap // 100, "room": room // 100},
+                    "amount",
+                    "over_cap",
+                )
+        pledge = Pledge.objects.create(
+            campaign=canonical,
+            amount_cents=amount,
+            reward=reward,
+            backer_name=request.backer_name,
+            backer_email=request.backer_email,
+            public_name="" if request.anonymous else (request.public_name or request.backer_name),
+            anonymous=request.anonymous,
+            show_amount=request.show_amount,
+            message=request.message,
+            status=S.PENDING,
+            source=Pledge.Source.ONLINE,
+            provider=provider,
+            funding_model=canonical.funding_model,
+            language=request.language,
+        )
+        _record(pledge, "", S.PENDING, actor="citizen", note="pledge form")
+    return pledge
+
+
+def record_offline_gift(pledge, user=None):
+    """Offline gifts (cheque, transfer, cash) entered by finance officers are paid at once."""
+    if not pledge.events.exists():
+        _record(pledge, "", pledge.status, actor=_actor_name(user), note="offline gift")
+    if pledge.status in COUNTED_STATUSES:
+        matching.allocate(pledge)
+
+
+def _actor_name(user) -> str:
+    """How a staff member appears in a pledge's audit trail: their login (email address)."""
+    return (user.get_username() if user is not None else "")[:40] or "admin"
+
+
+def _record(pledge, from_status, to_status, *, actor, note="", data=None):
+    return PledgeEvent.objects.create(
+        pledge=pledge, from_status=from_status, to_status=to_status, actor=actor, note=note[:255], data=data or {}
+    )
+
+
+def transition(pledge_or_id, to_status, *, actor="system", note="", data=None, **fields):
+    """Move a pledge to `to_status` under a row lock, recording the change.
+
+    Returns the updated pledge, or None when it already was in that state (a replay).
+    Raises InvalidTransition when the state machine forbids the move.
+    """
+    pk = getattr(pledge_or_id, "pk", pledge_or_id)
+    with transaction.atomic():
+        pledge = Pledge.objects.select_for_update().get(pk=pk)
+        if pledge.status == to_status:
+            changed = False
+            for name, value in fields.items():
+                if getattr(pledge, name) != value:
+                    setattr(pledge, name, value)
+                    changed = True
+            if changed:
+                pledge.save()
+            return None
+        if to_status not in ALLOWED[pledge.status]:
+            raise InvalidTransition(f"pledge {pk}: {pledge.status} → {to_status}")
+        from_status = pledge.status
+        pledge.status = to_status
+        if to_status == S.PAID and not pledge.paid_at:
+            pledge.paid_at = timezone.now()
+        if to_status == S.ACTION_REQUIRED:
+            pledge.action_required_at = timezone.now()
+        for name, value in fields.items():
+            setattr(pledge, name, value)
+        pledge.save()
+        _record(pledge, from_status, to_status, actor=actor, note=note, data=data)
+        if to_status in COUNTED_STATUSES and from_status not in COUNTED_STATUSES:
+            matching.allocate(pledge)
+        elif to_status in RELEASING:
+            matching.release(pledge)
+    return pledge
+
+
+def pledges_by_status(campaign):
+    """{status: (count, cents)} for the admin report, in one query."""
+    rows = (
+        Pledge.objects.filter(campaign__translation_key=campaign.translation_key)
+        .values("status")
+        .annotate(n=Count("pk"), cents=Coalesce(Sum("amount_cents"), 0))
+    )
+    return {row["status"]: (row["n"], row["cents"]) for row in rows}
+
+
+__all__ = [
+    "ALLOWED",
+    "InvalidTransition",
+    "PledgeError",
+    "PledgeRequest",
+    "canonical_campaign",
+    "create_pledge",
+    "expire_stale_pending",
+    "parse_amount_cents",
+    "pledges_by_status",
+    "record_offline_gift",
+    "transition",
+]

@@ -1,0 +1,266 @@
+"""Admin for money: the "Finances" group (the pledge ledger with offline gifts, sponsors and
+matching offers), each campaign's money report with its CSV export, the dashboard panel,
+and the Stripe Connect payout-account hooks (`payments.connect`).
+
+Statuses of online pledges only change through `payments.services`: the pledge form shows
+them read-only, and they cannot be deleted from the admin.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from coupdepouce.money import format_euros
+from payments import (
+    connect,  # noqa: F401 — registers the payout-account button, views and publication check
+    matching,
+    reports,
+    services,
+)
+from payments.interface import campaign_model
+from payments.models import MatchingOffer, Pledge, Sponsor
+from payments.rules import PledgeStatus
+
+REPORT_PERMISSION = "payments.view_pledge"
+
+# Pledges and offline gifts ------------------------------------------------------------------
+
+OFFLINE_SOURCES = [choice for choice in Pledge.Source.choices if choice[0] != Pledge.Source.ONLINE]
+# Fields fixed once an offline gift is recorded (matching was allocated on these).
+FIXED_AFTER_CREATE = ("campaign", "amount_cents", "reward", "status", "source")
+
+
+class PledgeAdminForm(WagtailAdminModelForm):
+    """Creates offline gifts (paid at once); never lets a status be edited by hand.
+
+    - New rows are offline gifts: source cheque, transfer or cash; status paid.
+    - Existing offline gifts: the backer's details can be corrected, not the money.
+    - Online pledges are read-only: only the payment services change them.
+    Disabled fields ignore whatever is posted, so this holds even for a forged request.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        creating = self.instance.pk is None
+        if "source" in self.fields:
+            if creating or self.instance.source != Pledge.Source.ONLINE:
+                self.fields["source"].choices = OFFLINE_SOURCES
+            if creating:
+                self.initial.setdefault("source", Pledge.Source.CHEQUE)
+        if "status" in self.fields:
+            self.fields["status"].disabled = True
+            if creating:
+                self.initial["status"] = PledgeStatus.PAID
+                self.fields["status"].help_text = _("Offline gifts are recorded as paid.")
+        if creating:
+            return
+        online = self.instance.source == Pledge.Source.ONLINE
+        for name, field in self.fields.items():
+            if online or name in FIXED_AFTER_CREATE:
+                field.disabled = True
+        if online:
+            self.fields["campaign"].help_text = _(
+                "Online pledge: read-only. Its status changes only through the payment flow."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            if cleaned.get("source") == Pledge.Source.ONLINE:
+                self.add_error("source", _("Online pledges are made by backers, not recorded here."))
+            cleaned["status"] = PledgeStatus.PAID
+        return cleaned
+
+
+class PledgeViewSet(SnippetViewSet):
+    """The ledger. Finance officers record offline gifts (cheque, transfer, cash) here."""
+
+    model = Pledge
+    icon = "doc-full-inverse"
+    menu_label = _("Pledges")
+    list_display = ["display_name", "campaign", "amount_display", "status", "source", "created_at"]
+    list_filter = ["status", "source", "campaign"]
+    search_fields = ["backer_name", "backer_email", "public_name"]
+    list_export = [
+        "id",
+        "campaign",
+        "amount_cents",
+        "reward_title",
+        "backer_name",
+        "backer_email",
+        "status",
+        "source",
+        "created_at",
+    ]
+    export_filename = "pledges"
+    panels = [
+        FieldPanel("campaign"),
+        FieldRowPanel([FieldPanel("amount_cents"), FieldPanel("reward")]),
+        FieldRowPanel([FieldPanel("status"), FieldPanel("source")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("backer_name"),
+                FieldPanel("backer_email"),
+                FieldPanel("public_name"),
+                FieldRowPanel([FieldPanel("anonymous"), FieldPanel("show_amount")]),
+                FieldPanel("message"),
+            ],
+            heading=_("Backer"),
+        ),
+    ]
+    edit_handler = ObjectList(panels, base_form_class=PledgeAdminForm)
+
+    def get_queryset(self, request):
+        return Pledge.objects.select_related("campaign")
+
+
+@hooks.register("after_create_snippet")
+def record_offline_gift(request, instance):
+    """An offline gift entered in the admin: paid now, recorded by the officer, matched."""
+    if not isinstance(instance, Pledge) or instance.source == Pledge.Source.ONLINE:
+        return None
+    instance.recorded_by = request.user
+    instance.funding_model = instance.campaign.funding_model
+    if instance.status == PledgeStatus.PAID and not instance.paid_at:
+        instance.paid_at = timezone.now()
+    instance.save(update_fields=["recorded_by", "funding_model", "paid_at", "updated_at"])
+    services.record_offline_gift(instance, request.user)
+    return None
+
+
+@hooks.register("before_delete_snippet")
+def keep_online_pledges(request, instances):
+    """Online pledges are the ledger of real payments: the admin never deletes them."""
+    if any(isinstance(obj, Pledge) and obj.source == Pledge.Source.ONLINE for obj in instances):
+        messages.error(request, _("Online pledges cannot be deleted; cancel or refund them through payments."))
+        return redirect(Pledge.snippet_viewset.get_url_name("list"))
+    return None
+
+
+# Sponsors and matching -----------------------------------------------------------------------
+
+
+class SponsorViewSet(SnippetViewSet):
+    model = Sponsor
+    icon = "group"
+    menu_label = _("Sponsors")
+    list_display = ["name", "url"]
+    search_fields = ["name"]
+
+
+class EnvelopeColumn(Column):
+    """Spent / left of an offer's envelope, from the `spent_cents` annotation (no query per row)."""
+
+    def get_value(self, instance):
+        if hasattr(instance, "spent_cents"):
+            spent = instance.spent_cents
+            left = max(instance.envelope_cents - spent, 0)
+        else:
+            spent, left = matching.offer_usage(instance)
+        return _("%(spent)s spent, %(left)s left of %(envelope)s") % {
+            "spent": format_euros(spent),
+            "left": format_euros(left),
+            "envelope": format_euros(instance.envelope_cents),
+        }
+
+
+class MatchingOfferViewSet(SnippetViewSet):
+    model = MatchingOffer
+    icon = "pick"
+    menu_label = _("Matching offers")
+    list_display = ["__str__", "scope", "ratio", EnvelopeColumn("envelope", label=_("Envelope")), "active"]
+    list_filter = ["scope", "active", "sponsor"]
+
+    def get_queryset(self, request):
+        return reports.with_envelope_usage(
+            MatchingOffer.objects.select_related("sponsor", "campaign", "theme", "call")
+        ).order_by("pk")
+
+
+class MoneyGroup(SnippetViewSetGroup):
+    menu_label = _("Finances")
+    menu_icon = "doc-full-inverse"
+    menu_order = 160
+    items = (PledgeViewSet, SponsorViewSet, MatchingOfferViewSet)
+
+
+register_snippet(MoneyGroup)
+
+
+# Campaign money report -------------------------------------------------------------------------
+
+
+def _campaign_for_report(request, pk):
+    if not request.user.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied
+    return get_object_or_404(campaign_model(), pk=pk)
+
+
+def campaign_report_view(request, pk):
+    campaign = _campaign_for_report(request, pk)
+    report = reports.campaign_report(campaign)
+    return TemplateResponse(
+        request,
+        "payments/admin/campaign_report.html",
+        {
+            "report": report,
+            "campaign": report.campaign,
+            "page_title": _("Money report"),
+            "page_subtitle": report.campaign.title,
+            "header_title": f"{_('Money report')}: {report.campaign.title}",
+            "header_icon": "doc-full-inverse",
+            "csv_url": reverse("payments_campaign_report_csv", args=[report.campaign.pk]),
+        },
+    )
+
+
+def campaign_report_csv(request, pk):
+    campaign = _campaign_for_report(request, pk)
+    campaign = services.canonical_campaign(campaign)
+    response = HttpResponse(reports.pledges_csv(campaign).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    name = slugify(campaign.slug or campaign.title) or str(campaign.pk)
+    response["Content-Disposition"] = f'attachment; filename="pledges-{name}.csv"'
+    return response
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("campaign-report/<int:pk>/", campaign_report_view, name="payments_campaign_report"),
+        path("campaign-report/<int:pk>/pledges.csv", campaign_report_csv, name="payments_campaign_report_csv"),
+    ]
+
+
+# Dashboard ---------------------------------------------------------------------------------------
+
+
+class MoneyDashboardPanel(Component):
+    """Live campaigns with their amounts, and what was raised this month (three queries)."""
+
+    name = "money"
+    template_name = "payments/admin/dashboard_panel.html"
+    order = 110
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context.update(reports.dashboard())
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_money_panel(request, panels):
+    if request.user.has_perm(REPORT_PERMISSION):
+        panels.append(MoneyDashboardPanel())

@@ -1,0 +1,105 @@
+"""Rows edited inline on a campaign page: rewards (contreparties), stretch goals, in-kind needs, FAQ."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.models import Orderable, TranslatableMixin
+
+
+class RewardTier(TranslatableMixin, Orderable):
+    """A contrepartie: what a backer receives from a minimum amount, maybe in limited stock."""
+
+    page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="rewards")
+    min_amount = models.PositiveIntegerField(_("minimum amount (€)"), validators=[MinValueValidator(1)])
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty: unlimited."))
+    estimated_delivery = models.DateField(_("estimated delivery"), null=True, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("min_amount"), FieldPanel("stock")]),
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("estimated_delivery"),
+    ]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("reward tier")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return f"{self.title} ({self.min_amount} €)"
+
+    @property
+    def min_amount_cents(self) -> int:
+        return self.min_amount * 100
+
+    @property
+    def stock_left(self):
+        """Units left, or None when unlimited. Needs the `reserved` annotation."""
+        if self.stock is None:
+            return None
+        return max(self.stock - getattr(self, "reserved", 0), 0)
+
+    @property
+    def sold_out(self) -> bool:
+        return self.stock is not None and self.stock_left == 0
+
+
+class StretchGoal(TranslatableMixin, Orderable):
+    page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="stretch_goals")
+    amount = models.PositiveIntegerField(_("amount (€)"), validators=[MinValueValidator(1)])
+    description = models.CharField(_("description"), max_length=255)
+
+    panels = [FieldPanel("amount"), FieldPanel("description")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("stretch goal")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return f"{self.amount} € — {self.description}"
+
+    @property
+    def reached(self) -> bool:
+        """Whether the campaign's raised amount (crowd and matching) covers this stretch goal."""
+        return self.page.figures.reached(self.amount * 100)
+
+
+class InKindNeed(TranslatableMixin, Orderable):
+    class Kind(models.TextChoices):
+        VOLUNTEERING = "volunteering", _("Volunteering")
+        EQUIPMENT = "equipment", _("Equipment loan")
+        SKILLS = "skills", _("Skills")
+        VENUE = "venue", _("Venue")
+
+    page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="needs")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=255)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+
+    panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("quantity")]), FieldPanel("description")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("in-kind need")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return self.description
+
+
+class CampaignFAQ(TranslatableMixin, Orderable):
+    page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(_("question"), max_length=255)
+    answer = models.TextField(_("answer"))
+
+    panels = [FieldPanel("question"), FieldPanel("answer")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("FAQ entry")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return self.question

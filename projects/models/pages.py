@@ -1,0 +1,314 @@
+"""Campaign pages: the project index, campaigns and their updates (actualités).
+
+Page tree: HomePage → ProjectIndexPage → CampaignPage → CampaignUpdatePage.
+Money figures come from `payments.ledger`, never from here or from templates; a campaign
+is the `payments.interface.Campaign` the payments app works on.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from coupdepouce.blocks import BodyBlock
+from coupdepouce.models import PlatformSettings
+from coupdepouce.pages import live_pages
+from payments import ledger
+from payments import views as payment_views
+from payments.models import CampaignClosing
+from payments.rules import CampaignStatus, FundingModel, charges_at_close
+from projects.feeds import CampaignUpdatesFeed
+from projects.filters import CampaignFilter
+from projects.models.inline import RewardTier
+from projects.rules import campaign_rule_errors
+
+
+class ProjectIndexPage(Page):
+    """Lists campaigns with filters by theme, territory and status, and a sort."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["projects.CampaignPage"]
+    max_count_per_parent = 1
+    template = "projects/project_index_page.html"
+    page_size = 12
+
+    class Meta:
+        verbose_name = _("project index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        campaigns = CampaignPage.objects.live().descendant_of(self)
+        campaign_filter = CampaignFilter(request.GET, queryset=campaigns, home=self.get_parent())
+        context["filter"] = campaign_filter
+        context["campaigns"] = campaign_filter.paginate(request.GET.get("page"), self.page_size)
+        return context
+
+
+class CampaignPageForm(WagtailAdminPageForm):
+    """Refuses a campaign whose goal or dates break the site's rules, with a clear message."""
+
+    def clean(self):
+        cleaned = super().clean()
+        page = getattr(self, "parent_page", None) or self.instance
+        rules = PlatformSettings.for_page(page if page.pk else None)
+        errors = campaign_rule_errors(
+            goal=cleaned.get("goal"),
+            start_at=cleaned.get("start_at"),
+            end_at=cleaned.get("end_at"),
+            max_goal=rules.max_goal,
+            max_days=rules.max_campaign_days,
+        )
+        for field, message in errors:
+            if field in self.fields:
+                self.add_error(field, message)
+            else:
+                self.add_error(None, message)
+        return cleaned
+
+
+class CampaignPage(RoutablePageMixin, Page):
+    """A crowdfunding campaign (collecte): structured, with its rewards and needs inline.
+
+    It is the `payments.interface.Campaign` pledges are made to.
+    """
+
+    class HolderKind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        ASSOCIATION = "association", _("Association")
+        COMPANY = "company", _("Company")
+        COLLECTIVITE = "collectivite", _("Local authority")
+
+    holder_name = models.CharField(_("project holder"), max_length=150)
+    holder_kind = models.CharField(
+        _("holder kind"), max_length=20, choices=HolderKind.choices, default=HolderKind.ASSOCIATION
+    )
+    summary = models.TextField(_("summary"), max_length=400, help_text=_("Shown on cards and in search results."))
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("main image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    story = StreamField(BodyBlock(), verbose_name=_("story"), blank=True)
+    goal = models.PositiveIntegerField(
+        _("goal (€)"), validators=[MinValueValidator(1)], help_text=_("The threshold (palier), in euros.")
+    )
+    funding_model = models.CharField(
+        _("funding model"),
+        max_length=20,
+        choices=FundingModel.choices,
+        default=FundingModel.ALL_OR_NOTHING,
+        help_text=_("All or nothing: nobody is charged unless the goal is reached."),
+    )
+    start_at = models.DateTimeField(_("start"))
+    end_at = models.DateTimeField(_("end"))
+    themes = ParentalManyToManyField("themes.ThemePage", verbose_name=_("themes"), blank=True, related_name="+")
+    territory = models.ForeignKey(
+        "projects.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns",
+    )
+    tax_deductible = models.BooleanField(
+        _("tax-deductible gifts"), default=False, help_text=_("Backers can get a tax receipt (reçu fiscal).")
+    )
+    source_call = models.ForeignKey(
+        "calls.CallForProjectsPage",
+        verbose_name=_("call for projects"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("holder_name"),
+        index.SearchField("story"),
+        index.FilterField("end_at"),
+    ]
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("holder_name"), FieldPanel("holder_kind")],
+            heading=_("Project holder"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("hero_image"),
+        FieldPanel("story"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("goal"), FieldPanel("funding_model")]),
+                FieldRowPanel([FieldPanel("start_at"), FieldPanel("end_at")]),
+                FieldPanel("tax_deductible"),
+            ],
+            heading=_("Funding"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("territory"),
+                FieldPanel("source_call"),
+            ],
+            heading=_("Classification"),
+        ),
+        InlinePanel("rewards", heading=_("Reward tiers"), label=_("Reward tier")),
+        InlinePanel("stretch_goals", heading=_("Stretch goals"), label=_("Stretch goal")),
+        InlinePanel("needs", heading=_("In-kind needs"), label=_("In-kind need")),
+        InlinePanel("faqs", heading=_("FAQ"), label=_("Question")),
+    ]
+
+    base_form_class = CampaignPageForm
+    parent_page_types = ["projects.ProjectIndexPage"]
+    subpage_types = ["projects.CampaignUpdatePage"]
+    template = "projects/campaign_page.html"
+
+    class Meta:
+        verbose_name = _("campaign")
+
+    # Derived figures -------------------------------------------------------
+
+    @property
+    def goal_cents(self) -> int:
+        return (self.goal or 0) * 100
+
+    @cached_property
+    def figures(self) -> ledger.CampaignFigures:
+        """Raised amount, backers, status, percentage, bar widths and days left.
+
+        Listings annotate them with `ledger.with_figures`, so no query runs per card.
+        """
+        return ledger.campaign_figures(self)
+
+    @property
+    def status(self) -> str:
+        return self.figures.status
+
+    def status_label(self) -> str:
+        return CampaignStatus(self.status).label
+
+    @property
+    def all_or_nothing(self) -> bool:
+        return charges_at_close(self.funding_model)
+
+    def matching_scope(self) -> dict:
+        """What sponsors' offers may cover this campaign: its themes and its call (`payments.matching`)."""
+        return {
+            "theme_keys": list(self.themes.values_list("translation_key", flat=True)),
+            "call_key": self.source_call.translation_key if self.source_call_id else None,
+        }
+
+    def pledge_url(self, request=None) -> str:
+        url = self.get_url(request)
+        return f"{url}{self.reverse_subpage('pledge')}" if url else ""
+
+    def live_updates(self):
+        return CampaignUpdatePage.objects.live().child_of(self).order_by("-date", "-pk")
+
+    def rewards_with_stock(self):
+        rewards = self.rewards.all()
+        if isinstance(rewards, models.QuerySet):
+            return ledger.rewards_with_stock(rewards).order_by("sort_order")
+        # Preview: the rows come from the edit form, in memory. Read the reservations of
+        # the saved ones in one query; rows not saved yet have none.
+        rewards = sorted(rewards, key=lambda r: r.sort_order or 0)
+        saved = RewardTier.objects.filter(pk__in=[r.pk for r in rewards if r.pk])
+        reserved = {r.pk: r.reserved for r in ledger.rewards_with_stock(saved)}
+        for reward in rewards:
+            reward.reserved = reserved.get(reward.pk, 0)
+        return rewards
+
+    def live_themes(self):
+        return live_pages(self.themes.all())
+
+    # Routes ----------------------------------------------------------------
+
+    @path("")
+    def campaign(self, request):
+        return self.render(request)
+
+    @path("soutenir/", name="pledge")
+    def pledge(self, request):
+        return payment_views.pledge(request, self)
+
+    @path("rss/", name="rss")
+    def rss(self, request):
+        return CampaignUpdatesFeed()(request, campaign=self)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The page's own figures, with the matching segments and the newest backers.
+        self.figures = context["figures"] = ledger.campaign_figures(self, detailed=True)
+        context["rewards"] = list(self.rewards_with_stock())
+        if self.end_at <= timezone.now():
+            context["closing"] = CampaignClosing.objects.filter(campaign__translation_key=self.translation_key).first()
+        context["stretch_goals"] = list(self.stretch_goals.all())
+        context["needs"] = list(self.needs.all())
+        context["faqs"] = list(self.faqs.all())
+        context["updates"] = list(self.live_updates().select_related("image")[:10])
+        context["themes"] = self.live_themes()
+        return context
+
+    def clean(self):
+        super().clean()
+        if self.start_at and self.end_at and self.end_at <= self.start_at:
+            raise ValidationError({"end_at": _("The end must come after the start.")})
+
+
+class CampaignUpdatePage(Page):
+    """An actualité for backers, listed on its campaign and in its RSS feed."""
+
+    date = models.DateField(_("date"), default=timezone.localdate)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intro = models.TextField(_("introduction"), max_length=400, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("image"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["projects.CampaignPage"]
+    subpage_types = []
+    template = "projects/campaign_update_page.html"
+
+    class Meta:
+        verbose_name = _("campaign update")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["campaign"] = self.get_parent().specific
+        return context
+
+
+
