@@ -96,9 +96,7 @@ class HomePage(Page):
             .select_related("image")
             .order_by("closes_at")[:3]
         )
-        context["themes"] = list(
-            ThemePage.objects.live().descendant_of(self).order_by("path").select_related("image")
-        )
+        context["themes"] = list(ThemePage.objects.live().descendant_of(self).order_by("path").select_related("image"))
         context["key_figures"] = ledger.site_key_figures(campaigns, now=now)
         return context
 

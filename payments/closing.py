@@ -81,7 +81,8 @@ def campaigns_to_close(now=None):
     """Canonical campaigns past their end whose closing has not finished."""
     now = now or timezone.now()
     return (
-        campaign_model().objects.filter(locale=Locale.get_default(), end_at__lte=now)
+        campaign_model()
+        .objects.filter(locale=Locale.get_default(), end_at__lte=now)
         .exclude(closing__finished_at__isnull=False)
         .order_by("end_at", "pk")
     )

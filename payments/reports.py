@@ -81,9 +81,7 @@ def campaign_report(campaign) -> CampaignReport:
     labels = dict(PledgeStatus.choices)
     source_labels = dict(Pledge.Source.choices)
     counts = services.pledges_by_status(campaign)
-    by_status = [
-        StatusLine(status, str(labels[status]), *counts.get(status, (0, 0))) for status in PledgeStatus.values
-    ]
+    by_status = [StatusLine(status, str(labels[status]), *counts.get(status, (0, 0))) for status in PledgeStatus.values]
     counted = _pledges(campaign).filter(status__in=COUNTED_STATUSES)
     offline_rows = (
         counted.exclude(source=Pledge.Source.ONLINE)

@@ -71,5 +71,3 @@ class TerritoryViewSet(SnippetViewSet):
 
 
 register_snippet(TerritoryViewSet)
-
-

@@ -325,9 +325,7 @@ class TestFailure:
 @pytest.mark.django_db
 class TestKeepItAll:
     def test_closing_charges_nothing(self, ended_campaign):
-        campaign = ended_campaign(
-            [1000, 2000], goal=100, status=S.PAID, funding_model=FundingModel.KEEP_IT_ALL
-        )
+        campaign = ended_campaign([1000, 2000], goal=100, status=S.PAID, funding_model=FundingModel.KEEP_IT_ALL)
         gateway = SpyGateway()
         closing.close_campaigns(gateway=gateway)
         assert gateway.charges == [] and gateway.released == []

@@ -309,6 +309,3 @@ class CampaignUpdatePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["campaign"] = self.get_parent().specific
         return context
-
-
-
