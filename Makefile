@@ -56,13 +56,13 @@ migrate: install ## Apply database migrations (SQLite in var/ unless DATABASE_UR
 
 .PHONY: demo
 demo: migrate ## Load the demo content (idempotent) and the demo admin
-	$(PY) manage.py load_demo_data
+	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py load_demo_data
 
 .PHONY: run
 run: install compilemessages demo ## Set up and serve the demo site on http://127.0.0.1:$(PORT)
-	$(PY) manage.py collectstatic --noinput -v0
-	@echo "Site: http://127.0.0.1:$(PORT)/  Admin: http://127.0.0.1:$(PORT)/admin/ (admin / coupdepouce-demo)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py collectstatic --noinput -v0
+	@echo "Site: http://127.0.0.1:$(PORT)/  Admin: http://127.0.0.1:$(PORT)/admin/ (admin@example.org / coupdepouce-demo)"
+	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 .PHONY: test
 test: install-test compilemessages ## Run the whole test suite, browser tests included
@@ -70,11 +70,13 @@ test: install-test compilemessages ## Run the whole test suite, browser tests in
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 .PHONY: lint
-lint: install-test ## Lint and check formatting with ruff
+lint: install-test ## Lint with ruff and check the import layers with import-linter
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 .PHONY: format
 format: install-test ## Format the code with ruff

@@ -38,6 +38,11 @@ MODEL_PERMISSIONS = [
     ("projects", "change_territory"),
     ("projects", "view_territory"),
     ("payments", "view_pledge"),
+    # Navigation menus (header and footer) of each site and language.
+    ("coupdepouce", "add_navigationmenu"),
+    ("coupdepouce", "change_navigationmenu"),
+    ("coupdepouce", "delete_navigationmenu"),
+    ("coupdepouce", "view_navigationmenu"),
 ]
 
 

@@ -1,11 +1,35 @@
-"""Site-wide settings editable by administrators (Paramètres > Plateforme)."""
+"""Site-wide settings editable by administrators (Paramètres > Plateforme), and the menus."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
+
+from coupdepouce.navigation import MenuItem, NavigationMenu
+
+__all__ = ["AccessibilityStatus", "MenuItem", "NavigationMenu", "PlatformSettings"]
+
+
+class AccessibilityStatus(models.TextChoices):
+    """The compliance status the RGAA requires every page to state (in the footer)."""
+
+    FULL = "full", _("fully compliant")
+    PARTIAL = "partial", _("partially compliant")
+    NONE = "none", _("not compliant")
+
+
+def _page_field(verbose_name, help_text):
+    return models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=help_text,
+    )
 
 
 @register_setting(icon="cog")
@@ -64,6 +88,19 @@ class PlatformSettings(BaseSiteSetting):
         help_text=_("After a success, backers whose card needs action have this long before the pledge fails."),
     )
 
+    legal_page = _page_field(_("legal notice page"), _("Linked from the footer of every page."))
+    privacy_page = _page_field(_("personal data page"), _("Linked from the footer of every page."))
+    accessibility_page = _page_field(
+        _("accessibility statement page"), _("Linked from the footer, with the compliance status.")
+    )
+    accessibility_status = models.CharField(
+        _("accessibility compliance"),
+        max_length=10,
+        choices=AccessibilityStatus.choices,
+        default=AccessibilityStatus.PARTIAL,
+        help_text=_("As stated in the accessibility statement (RGAA); shown in the footer of every page."),
+    )
+
     panels = [
         MultiFieldPanel(
             [FieldPanel("platform_name"), FieldPanel("tagline"), FieldPanel("logo")],
@@ -72,6 +109,15 @@ class PlatformSettings(BaseSiteSetting):
         MultiFieldPanel(
             [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("contact_address")],
             heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [
+                PageChooserPanel("legal_page"),
+                PageChooserPanel("privacy_page"),
+                PageChooserPanel("accessibility_page"),
+                FieldPanel("accessibility_status"),
+            ],
+            heading=_("Legal pages"),
         ),
         MultiFieldPanel(
             [

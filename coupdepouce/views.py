@@ -4,16 +4,17 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
-from wagtail.models import Locale, Page
+
+from coupdepouce.pages import active_locale, site_for_request, site_pages
 
 
 @require_GET
 def search(request):
-    """Search over every live page of the active locale."""
+    """Search over the live pages of the request's site, in the active language."""
     query = request.GET.get("q", "").strip()[:200]
     results = None
     if query:
-        pages = Page.objects.live().public().filter(locale=Locale.get_active()).specific()
+        pages = site_pages(site_for_request(request), locale=active_locale()).specific()
         results = Paginator(pages.search(query), 10).get_page(request.GET.get("page"))
     return render(request, "search.html", {"search_query": query, "search_results": results})
 

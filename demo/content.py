@@ -15,6 +15,8 @@ Dates are offsets in days from the moment the loader runs, so statuses stay righ
 Amounts are in euros, except `percent` which is the share of the goal the pledges reach.
 """
 
+from payments.rules import FundingModel
+
 TOWN = "Beaupré-sur-Loire"
 
 PLATFORM = {
@@ -851,7 +853,7 @@ CAMPAIGNS = [
         "start": -15,
         "days": 45,
         "percent": 38,
-        "funding_model": "keep_it_all",
+        "funding_model": FundingModel.KEEP_IT_ALL,
         "themes": ["mobilite", "alimentation-circuits-courts"],
         "territory": "centre-ville",
         "tax_deductible": False,

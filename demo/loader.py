@@ -1,9 +1,15 @@
-"""Build the demo site with the apps' factories. Idempotent: everything is looked up first.
+"""Build the demo site with the models' own APIs. Idempotent: everything is looked up first.
 
-Lookups: locales by language code, users by username, images by title, territories by
+Pages are created with `parent.add_child(instance=...)` and published with
+`save_revision().publish()`, rows with `Model.objects.create(...)`, translations with
+`copy_for_translation`. The test factories (factory-boy, wagtail-factories) are test-only
+dependencies: nothing here imports them.
+
+Lookups: locales by language code, users by email, images by title, territories by
 slug and locale, pages by slug under their parent, translations by translation key and
 locale, "À la Une" entries by page. Inline rows (rewards, stretch goals, needs, FAQ,
 criteria, partners) and a campaign's pledges are only added to an object that has none.
+The default site's hostname and port follow `settings.WAGTAILADMIN_BASE_URL` on every run.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import random
 import unicodedata
 from collections import Counter
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
+from calls.models import CallForProjectsPage, CallIndexPage, CallPartner, EvaluationCriterion
 from coupdepouce.editorial import (
     COMMUNICATION_GROUP,
     MODERATORS_GROUP,
@@ -29,37 +38,32 @@ from coupdepouce.editorial import (
 from coupdepouce.models import PlatformSettings
 from demo import content
 from demo.images import get_or_create_image
-from home.models import HomeFeature, HomePage
+from demo.navigation import load_navigation
+from home.models import HomeFeature, HomePage, StandardPage
 from payments.models import Pledge
 from payments.rules import FundingModel, PledgeStatus
-from projects.models import Territory
-from tests.factories.calls import (
-    CallForProjectsPageFactory,
-    CallIndexPageFactory,
-    CallPartnerFactory,
-    EvaluationCriterionFactory,
+from projects.models import (
+    CampaignFAQ,
+    CampaignPage,
+    CampaignUpdatePage,
+    InKindNeed,
+    ProjectIndexPage,
+    RewardTier,
+    StretchGoal,
+    Territory,
 )
-from tests.factories.home import HomeFeatureFactory, HomePageFactory, StandardPageFactory
-from tests.factories.projects import (
-    CampaignFAQFactory,
-    CampaignPageFactory,
-    CampaignUpdatePageFactory,
-    InKindNeedFactory,
-    PledgeFactory,
-    ProjectIndexPageFactory,
-    RewardTierFactory,
-    StretchGoalFactory,
-    TerritoryFactory,
-)
-from tests.factories.themes import ThemeIndexPageFactory, ThemePageFactory
+from themes.models import ThemeIndexPage, ThemePage
 
+# The demo accounts: the email address is the login (documented in the README).
 DEMO_PASSWORD = "coupdepouce-demo"  # noqa: S105 — documented demo credentials (README)
-ADMIN_USERNAME = "admin"
-COMMUNICATION_USERNAME = "communication"
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_FULL_NAME = "Admin Démo"
+COMMUNICATION_EMAIL = "communication@example.org"
+COMMUNICATION_FULL_NAME = "Nadia Lemaire"
 
 
 def stream(items):
-    """Turn the content notation into raw StreamField data (see `home.demo.content`)."""
+    """Turn the content notation into raw StreamField data (see `demo.content`)."""
     blocks = []
     for item in items:
         kind = item[0]
@@ -76,6 +80,14 @@ def stream(items):
 
 def _ascii(text):
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "")
+
+
+def site_address(base_url=None):
+    """(hostname, port) of `base_url`, by default `settings.WAGTAILADMIN_BASE_URL`."""
+    parts = urlsplit(base_url if base_url is not None else settings.WAGTAILADMIN_BASE_URL)
+    hostname = parts.hostname or "localhost"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return hostname, port
 
 
 def publish(page):
@@ -112,16 +124,20 @@ class DemoLoader:
             self.load_features()
             ensure_campaign_workflow(self.project_index)
             self.load_english()
+            self.created.update(load_navigation(self.site, self.home, self.home.get_translation_or_none(self.en)))
         return self.created
 
     # ------------------------------------------------------------------ helpers
 
-    def child_page(self, parent, slug, factory, **fields):
-        """The child of `parent` with this slug, created with `factory` if absent. Returns (page, created)."""
+    def child_page(self, parent, slug, page_class, **fields):
+        """The child of `parent` with this slug, a new `page_class` if absent. Returns (page, created).
+
+        A new page is saved live without a revision; the callers add its inline rows, then publish.
+        """
         existing = parent.get_children().filter(slug=slug).first()
         if existing is not None:
             return existing.specific, False
-        page = factory(parent=parent, slug=slug, locale=parent.locale, **fields)
+        page = parent.add_child(instance=page_class(slug=slug, locale=parent.locale, **fields))
         self.created["pages"] += 1
         return page, True
 
@@ -135,21 +151,13 @@ class DemoLoader:
     def load_users(self):
         User = get_user_model()
         ensure_communication_group()
-        self.admin = User.objects.filter(username=ADMIN_USERNAME).first()
+        self.admin = User.objects.filter(email__iexact=ADMIN_EMAIL).first()
         if self.admin is None:
-            self.admin = User.objects.create_superuser(
-                ADMIN_USERNAME, "admin@example.org", DEMO_PASSWORD, first_name="Admin", last_name="Démo"
-            )
+            self.admin = User.objects.create_superuser(ADMIN_EMAIL, DEMO_PASSWORD, full_name=ADMIN_FULL_NAME)
             self.created["users"] += 1
-        officer = User.objects.filter(username=COMMUNICATION_USERNAME).first()
+        officer = User.objects.filter(email__iexact=COMMUNICATION_EMAIL).first()
         if officer is None:
-            officer = User.objects.create_user(
-                COMMUNICATION_USERNAME,
-                "communication@example.org",
-                DEMO_PASSWORD,
-                first_name="Nadia",
-                last_name="Lemaire",
-            )
+            officer = User.objects.create_user(COMMUNICATION_EMAIL, DEMO_PASSWORD, full_name=COMMUNICATION_FULL_NAME)
             self.created["users"] += 1
             # The communication officer edits the site and moderates proposed campaigns.
             officer.groups.add(*Group.objects.filter(name__in=[COMMUNICATION_GROUP, MODERATORS_GROUP]))
@@ -161,7 +169,7 @@ class DemoLoader:
         for slug, name, kind, name_en in content.TERRITORIES:
             territory = Territory.objects.filter(slug=slug, locale=self.fr).first()
             if territory is None:
-                territory = TerritoryFactory(locale=self.fr, slug=slug, name=name, kind=kind, parent=commune)
+                territory = Territory.objects.create(locale=self.fr, slug=slug, name=name, kind=kind, parent=commune)
                 self.created["territories"] += 1
             translation = Territory.objects.filter(translation_key=territory.translation_key, locale=self.en).first()
             if translation is None:
@@ -186,29 +194,33 @@ class DemoLoader:
         home = HomePage.objects.filter(locale=self.fr).first()
         if home is None:
             title, colour, accent = spec["hero_image"]
-            home = HomePageFactory(
-                parent=root,
-                locale=self.fr,
-                slug=spec["slug"],
-                title=spec["title"],
-                hero_title=spec["hero_title"],
-                hero_text=spec["hero_text"],
-                hero_cta_text=spec["hero_cta_text"],
-                hero_image=self.image(title, colour, accent),
-                body=stream(spec["body"]),
+            home = root.add_child(
+                instance=HomePage(
+                    locale=self.fr,
+                    slug=spec["slug"],
+                    title=spec["title"],
+                    hero_title=spec["hero_title"],
+                    hero_text=spec["hero_text"],
+                    hero_cta_text=spec["hero_cta_text"],
+                    hero_image=self.image(title, colour, accent),
+                    body=stream(spec["body"]),
+                )
             )
             home = publish(home)
             self.created["pages"] += 1
         self.home = home
 
+        # The default site answers on WAGTAILADMIN_BASE_URL (`PORT=8730 make run`: 127.0.0.1:8730),
+        # so the site's full URLs (emails, sitemap, previews) use it; updated on every run.
+        hostname, port = site_address()
         site = (
-            Site.objects.filter(hostname="localhost", port=80).first()
+            Site.objects.filter(hostname=hostname, port=port).first()
             or Site.objects.filter(is_default_site=True).first()
         )
         if site is None:
-            site = Site(hostname="localhost", port=80)
+            site = Site(hostname=hostname, port=port)
         Site.objects.filter(is_default_site=True).exclude(pk=site.pk).update(is_default_site=False)
-        site.hostname, site.port, site.root_page, site.is_default_site = "localhost", 80, home, True
+        site.hostname, site.port, site.root_page, site.is_default_site = hostname, port, home, True
         site.site_name = content.PLATFORM["platform_name"]
         site.save()
         self.site = site
@@ -223,7 +235,7 @@ class DemoLoader:
 
     def load_themes(self):
         self.theme_index, created = self.child_page(
-            self.home, content.THEME_INDEX["slug"], ThemeIndexPageFactory, **self._fields(content.THEME_INDEX)
+            self.home, content.THEME_INDEX["slug"], ThemeIndexPage, **self._fields(content.THEME_INDEX)
         )
         if created:
             self.theme_index = publish(self.theme_index)
@@ -232,7 +244,7 @@ class DemoLoader:
             theme, created = self.child_page(
                 self.theme_index,
                 spec["slug"],
-                ThemePageFactory,
+                ThemePage,
                 title=spec["title"],
                 colour=spec["colour"],
                 pictogram=spec["pictogram"],
@@ -254,7 +266,7 @@ class DemoLoader:
 
     def load_calls(self):
         self.call_index, created = self.child_page(
-            self.home, content.CALL_INDEX["slug"], CallIndexPageFactory, **self._fields(content.CALL_INDEX)
+            self.home, content.CALL_INDEX["slug"], CallIndexPage, **self._fields(content.CALL_INDEX)
         )
         if created:
             self.call_index = publish(self.call_index)
@@ -263,7 +275,7 @@ class DemoLoader:
             call, created = self.child_page(
                 self.call_index,
                 spec["slug"],
-                CallForProjectsPageFactory,
+                CallForProjectsPage,
                 title=spec["title"],
                 summary=spec["summary"],
                 body=stream(spec["body"]),
@@ -275,11 +287,16 @@ class DemoLoader:
             )
             if created:
                 for order, (title, description, weight) in enumerate(spec["criteria"]):
-                    EvaluationCriterionFactory(
-                        page=call, title=title, description=description, weight=weight, sort_order=order
+                    EvaluationCriterion.objects.create(
+                        page=call,
+                        locale=call.locale,
+                        title=title,
+                        description=description,
+                        weight=weight,
+                        sort_order=order,
                     )
                 for order, (name, url) in enumerate(spec["partners"]):
-                    CallPartnerFactory(page=call, name=name, url=url, sort_order=order)
+                    CallPartner.objects.create(page=call, locale=call.locale, name=name, url=url, sort_order=order)
                 call = type(call).objects.get(pk=call.pk)
                 call.themes.set([self.themes[slug] for slug in spec["themes"]])
                 call.save_revision().publish()
@@ -289,7 +306,7 @@ class DemoLoader:
 
     def load_campaigns(self):
         self.project_index, created = self.child_page(
-            self.home, content.PROJECT_INDEX["slug"], ProjectIndexPageFactory, **self._fields(content.PROJECT_INDEX)
+            self.home, content.PROJECT_INDEX["slug"], ProjectIndexPage, **self._fields(content.PROJECT_INDEX)
         )
         if created:
             self.project_index = publish(self.project_index)
@@ -299,7 +316,7 @@ class DemoLoader:
             campaign, created = self.child_page(
                 self.project_index,
                 spec["slug"],
-                CampaignPageFactory,
+                CampaignPage,
                 title=spec["title"],
                 summary=spec["summary"],
                 holder_name=spec["holder_name"],
@@ -325,7 +342,7 @@ class DemoLoader:
                 page, created = self.child_page(
                     campaign,
                     update["slug"],
-                    CampaignUpdatePageFactory,
+                    CampaignUpdatePage,
                     title=update["title"],
                     date=timezone.localdate(self.now) - timedelta(days=update["days_ago"]),
                     intro=update["intro"],
@@ -337,9 +354,11 @@ class DemoLoader:
 
     def campaign_children(self, campaign, spec):
         delivery = timezone.localdate(campaign.end_at) + timedelta(days=60)
+        locale = campaign.locale
         for order, (amount, title, description, stock) in enumerate(spec["rewards"]):
-            RewardTierFactory(
+            RewardTier.objects.create(
                 page=campaign,
+                locale=locale,
                 min_amount=amount,
                 title=title,
                 description=description,
@@ -348,11 +367,15 @@ class DemoLoader:
                 sort_order=order,
             )
         for order, (amount, description) in enumerate(spec["stretch"]):
-            StretchGoalFactory(page=campaign, amount=amount, description=description, sort_order=order)
+            StretchGoal.objects.create(
+                page=campaign, locale=locale, amount=amount, description=description, sort_order=order
+            )
         for order, (kind, description, quantity) in enumerate(spec["needs"]):
-            InKindNeedFactory(page=campaign, kind=kind, description=description, quantity=quantity, sort_order=order)
+            InKindNeed.objects.create(
+                page=campaign, locale=locale, kind=kind, description=description, quantity=quantity, sort_order=order
+            )
         for order, (question, answer) in enumerate(spec["faqs"]):
-            CampaignFAQFactory(page=campaign, question=question, answer=answer, sort_order=order)
+            CampaignFAQ.objects.create(page=campaign, locale=locale, question=question, answer=answer, sort_order=order)
 
     def backers(self):
         """A fixed pool of fictional backers, so some back several campaigns."""
@@ -423,7 +446,7 @@ class DemoLoader:
         for (amount, reward), (first, last, email) in zip(plan, people, strict=True):
             anonymous = rng.random() < 0.08
             pledges.append(
-                PledgeFactory.build(
+                Pledge(
                     campaign=campaign,
                     amount_cents=amount,
                     reward=reward,
@@ -440,7 +463,7 @@ class DemoLoader:
             dates.append(campaign.start_at + timedelta(seconds=span * rng.random() ** 0.8))
         for name, source, amount in offline:
             pledges.append(
-                PledgeFactory.build(
+                Pledge(
                     campaign=campaign,
                     amount_cents=amount,
                     backer_name=name,
@@ -466,7 +489,7 @@ class DemoLoader:
             page, created = self.child_page(
                 self.home,
                 spec["slug"],
-                StandardPageFactory,
+                StandardPage,
                 title=spec["title"],
                 intro=spec["intro"],
                 body=stream(spec["body"]),
@@ -488,7 +511,9 @@ class DemoLoader:
         for order, (kind, slug, title, teaser) in enumerate(content.FEATURES):
             page = pages[kind][slug]
             if not HomeFeature.objects.filter(home=home, page=page).exists():
-                HomeFeatureFactory(home=home, page=page, title=title, teaser=teaser, sort_order=order)
+                HomeFeature.objects.create(
+                    home=home, locale=home.locale, page=page, title=title, teaser=teaser, sort_order=order
+                )
                 self.created["features"] += 1
                 changed = True
         if home.hero_cta_page_id is None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from coupdepouce.pages import home_of
 from payments import ledger
 from projects.models import CampaignPage
 
@@ -42,15 +43,19 @@ def resolve_features(home):
     """Cards for the live featured pages, in editor order, in the home page's language.
 
     A feature chosen on the French home shows the English translation of its page on the
-    English home when one is live.
+    English home when one is live. Only pages of this home's site are shown (under this home
+    or one of its translations): a page of another collectivité's site chosen by mistake is left out.
     """
     features = list(home.features.select_related("image").order_by("sort_order"))
     if not features:
         return []
     keys = dict(Page.objects.filter(pk__in=[f.page_id for f in features]).values_list("pk", "translation_key"))
     candidates = Page.objects.live().filter(translation_key__in=keys.values()).specific(defer=False)
+    site_homes = set(Page.objects.filter(depth=2, translation_key=home.translation_key).values_list("path", flat=True))
     by_key = {}
     for page in candidates:
+        if home_of(page) not in site_homes:
+            continue
         if page.locale_id == home.locale_id:
             by_key[page.translation_key] = page
         elif page.pk in keys:

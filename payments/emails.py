@@ -1,8 +1,9 @@
 """Emails to backers, rendered in the pledge's language and sent by a background task.
 
 Each function renders `payments/emails/<name>.txt` (and `.html`) with the pledge, its
-campaign in the backer's language and absolute links (built on WAGTAILADMIN_BASE_URL),
-then enqueues `tasks.send_email_task`. They return the enqueued task result, or None
+campaign in the backer's language and absolute links on the campaign's own site (its
+`Site` root URL: a pledge on a second site gets links to that site), then enqueues
+`tasks.send_email_task`. They return the enqueued task result, or None
 when the pledge has no email address.
 """
 
@@ -14,15 +15,26 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from coupdepouce.pages import site_root_url
+from payments.rules import charges_at_close
 from payments.tasks import send_email_task
 
 
-def absolute_url(path: str) -> str:
-    """An absolute URL for `path` (left alone when it already is one)."""
+def absolute_url(path: str, base: str | None = None) -> str:
+    """An absolute URL for `path` on `base` (left alone when it already is one).
+
+    `base` is a site's root URL (`site_url(pledge)`); WAGTAILADMIN_BASE_URL without one.
+    """
     if not path or "://" in path:
         return path
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    return f"{base}/{path.lstrip('/')}"
+    if base is None:
+        base = getattr(settings, "WAGTAILADMIN_BASE_URL", "")
+    return f"{base.rstrip('/')}/{path.lstrip('/')}"
+
+
+def site_url(pledge) -> str:
+    """Root URL of the site the pledge's campaign belongs to (the default site's, failing that)."""
+    return site_root_url(pledge.campaign)
 
 
 def _language(pledge) -> str:
@@ -36,26 +48,28 @@ def _campaign_in_language(pledge):
 
 
 def thanks_url(pledge) -> str:
+    """Absolute link to the pledge's thank-you page, on its campaign's site."""
     with translation.override(_language(pledge)):
-        return absolute_url(reverse("payments:thanks", kwargs={"token": pledge.token}))
+        return absolute_url(reverse("payments:thanks", kwargs={"token": pledge.token}), site_url(pledge))
 
 
 def complete_payment_url(pledge) -> str:
-    """Absolute link to the page that completes an "action required" payment."""
+    """Absolute link to the page that completes an "action required" payment, on its campaign's site."""
     with translation.override(_language(pledge)):
-        return absolute_url(reverse("payments:complete_payment", kwargs={"token": pledge.token}))
+        return absolute_url(reverse("payments:complete_payment", kwargs={"token": pledge.token}), site_url(pledge))
 
 
 def _send(pledge, name: str, subject: str, extra: dict | None = None):
     if not pledge.backer_email:
         return None
     campaign = _campaign_in_language(pledge)
+    base = site_url(pledge)
     context = {
         "pledge": pledge,
         "campaign": campaign,
-        "campaign_url": absolute_url(campaign.get_url() or ""),
-        "thanks_url": absolute_url(reverse("payments:thanks", kwargs={"token": pledge.token})),
-        "all_or_nothing": pledge.funding_model != "keep_it_all",
+        "campaign_url": absolute_url(campaign.get_url() or "", base),
+        "thanks_url": absolute_url(reverse("payments:thanks", kwargs={"token": pledge.token}), base),
+        "all_or_nothing": charges_at_close(pledge.funding_model),
         **(extra or {}),
     }
     text = render_to_string(f"payments/emails/{name}.txt", context).strip() + "\n"
@@ -90,7 +104,7 @@ def send_action_required(pledge, url: str):
         subject = _("Action needed to complete your pledge to “%(title)s”") % {
             "title": _campaign_in_language(pledge).title
         }
-        return _send(pledge, "action_required", subject, {"action_url": absolute_url(url)})
+        return _send(pledge, "action_required", subject, {"action_url": absolute_url(url, site_url(pledge))})
 
 
 def send_refund(pledge):
@@ -108,5 +122,6 @@ __all__ = [
     "send_campaign_succeeded",
     "send_confirmation",
     "send_refund",
+    "site_url",
     "thanks_url",
 ]

@@ -17,10 +17,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Locale
 
-from payments import ledger, services
+from payments import ledger, rules, services
 from payments.interface import campaign_model
 from payments.models import CampaignClosing, MatchAllocation, Pledge
-from payments.rules import COUNTED_STATUSES, PledgeStatus, commission_cents
+from payments.rules import COUNTED_STATUSES, PledgeStatus
 
 
 def euros_decimal(cents: int) -> str:
@@ -103,7 +103,7 @@ def campaign_report(campaign) -> CampaignReport:
     commission = 0
     for row in online_by_amount:
         online_cents += row["amount_cents"] * row["n"]
-        commission += commission_cents(row["amount_cents"], rate) * row["n"]
+        commission += rules.commission_cents(row["amount_cents"], rate) * row["n"]
     matching = [
         {"sponsor": row["offer__sponsor__name"], "amount_cents": row["amount_cents"]}
         for row in ledger.matched_by_sponsor(campaign.translation_key)

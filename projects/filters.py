@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from payments import ledger
 from payments.rules import CampaignStatus
-from projects.models.territory import territories_for_site
 
 SORT_CHOICES = [("ending", _("Ending soon")), ("newest", _("Newest")), ("funded", _("Most funded"))]
 DEFAULT_SORT = "ending"
@@ -37,7 +36,9 @@ class CampaignFilter(django_filters.FilterSet):
         """`queryset`: the live campaigns of the index; `home`: the home page of the site being browsed."""
         self.now = timezone.now()
         self.home = home
+        # The campaign model names its theme and territory models: this module needs no model import.
         self.theme_model = queryset.model._meta.get_field("themes").related_model
+        self.territory_model = queryset.model._meta.get_field("territory").related_model
         data = data.copy() if data is not None else {}
         if data.get("sort") not in dict(SORT_CHOICES):
             # No sort, or one that is not offered (hand-edited URL): the default order.
@@ -55,7 +56,7 @@ class CampaignFilter(django_filters.FilterSet):
         return self.theme_model.objects.live().descendant_of(self.home)
 
     def _territories(self):
-        return territories_for_site(self.home.get_site()).filter(locale_id=self.home.locale_id)
+        return self.territory_model.objects.for_site(self.home.get_site()).filter(locale_id=self.home.locale_id)
 
     def filter_theme(self, queryset, name, value):
         keys = self._themes().filter(slug=value).values("translation_key")

@@ -1,17 +1,32 @@
-"""`load_demo_data`: complete, coherent and idempotent (a second run adds nothing)."""
+"""`load_demo_data`: complete, coherent and idempotent (a second run adds nothing).
 
+It needs neither the test factories (factory-boy, wagtail-factories: test-only dependencies)
+nor port 8000: the default site and the printed URLs follow WAGTAILADMIN_BASE_URL.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
 from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Revision, Site, WorkflowPage
 
 from calls.models import CallForProjectsPage, CallPartner, EvaluationCriterion
-from coupdepouce.editorial import CAMPAIGN_WORKFLOW, COMMUNICATION_GROUP
+from coupdepouce.editorial import CAMPAIGN_WORKFLOW, COMMUNICATION_GROUP, MODERATORS_GROUP
 from coupdepouce.models import PlatformSettings
+from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD
 from home.models import HomeFeature, HomePage, StandardPage
 from payments import ledger
 from payments.models import Pledge
@@ -26,6 +41,8 @@ from projects.models import (
     Territory,
 )
 from themes.models import ThemePage
+
+PROJECT_ROOT = Path(django_settings.BASE_DIR)
 
 COUNTED_MODELS = [
     Page,
@@ -93,7 +110,10 @@ def test_load_demo_data_twice():
 
 def check_site_root_is_the_french_home_and_the_welcome_page_is_gone():
     site = Site.objects.get(is_default_site=True)
-    assert (site.hostname, site.port) == ("localhost", 80)
+    assert Site.objects.count() == 1
+    # The test settings' WAGTAILADMIN_BASE_URL (http://127.0.0.1:8000 unless the environment sets it).
+    base_url = urlsplit(django_settings.WAGTAILADMIN_BASE_URL)
+    assert (site.hostname, site.port) == (base_url.hostname, base_url.port or 80)
     root = site.root_page.specific
     assert isinstance(root, HomePage)
     assert root.locale.language_code == "fr"
@@ -190,11 +210,15 @@ def check_english_versions():
 
 def check_accounts_workflow_and_search():
     User = get_user_model()
-    admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.check_password("coupdepouce-demo")
-    officer = User.objects.get(username="communication")
-    assert officer.check_password("coupdepouce-demo")
-    assert officer.groups.filter(name=COMMUNICATION_GROUP).exists()
+    assert (ADMIN_EMAIL, COMMUNICATION_EMAIL) == ("admin@example.org", "communication@example.org")
+    assert DEMO_PASSWORD == "coupdepouce-demo"  # noqa: S105 — documented in the README
+    admin = User.objects.get(email="admin@example.org")
+    assert admin.is_superuser and admin.is_staff and admin.check_password("coupdepouce-demo")
+    assert admin.full_name == "Admin Démo"
+    officer = User.objects.get(email="communication@example.org")
+    assert officer.check_password("coupdepouce-demo") and not officer.is_superuser
+    assert officer.full_name == "Nadia Lemaire"
+    assert set(officer.groups.values_list("name", flat=True)) == {COMMUNICATION_GROUP, MODERATORS_GROUP}
     project_index = ProjectIndexPage.objects.get(locale__language_code="fr")
     assert project_index.get_workflow().name == CAMPAIGN_WORKFLOW
     statement = str(StandardPage.objects.get(slug="accessibilite").body)
@@ -212,4 +236,87 @@ def test_refuses_to_run_with_debug_off_unless_allowed(settings):
     with pytest.raises(CommandError, match="--allow-production"):
         call_command("load_demo_data", "--quiet")
     assert Page.objects.count() == pages_before
-    assert not get_user_model().objects.filter(username="admin").exists()
+    assert not get_user_model().objects.filter(email="admin@example.org").exists()
+
+
+@pytest.mark.django_db
+@override_settings(WAGTAILADMIN_BASE_URL="http://127.0.0.1:8730")
+def test_site_and_printed_urls_follow_the_base_url():
+    """`PORT=8730 make run`: the default site and the banner use port 8730, never 8000."""
+    out = StringIO()
+    call_command("load_demo_data", "--allow-production", stdout=out)
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("127.0.0.1", 8730)
+    assert site.root_page.specific_class is HomePage
+    output = out.getvalue()
+    assert "http://127.0.0.1:8730/admin/" in output
+    assert "admin@example.org" in output and "communication@example.org" in output
+    assert "8000" not in output
+
+    # Running again with another port moves the site there; nothing else is added.
+    out = StringIO()
+    with override_settings(WAGTAILADMIN_BASE_URL="http://localhost:8731/"):
+        call_command("load_demo_data", "--allow-production", stdout=out)
+    site = Site.objects.get(is_default_site=True)
+    assert (Site.objects.count(), site.hostname, site.port) == (1, "localhost", 8731)
+    assert "nothing (already loaded)" in out.getvalue() and "http://localhost:8731/admin/" in out.getvalue()
+
+
+# One interpreter with the test factories unimportable (`import factory` raises ImportError):
+# migrate a fresh database, then load the demo content.
+WITHOUT_FACTORIES = textwrap.dedent(
+    """
+    import sys
+
+    for name in ("factory", "wagtail_factories", "tests.factories"):
+        sys.modules[name] = None
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo_data", "--allow-production")
+    assert not any(sys.modules.get(name) for name in ("factory", "wagtail_factories")), "factories imported"
+    """
+)
+
+
+def test_load_demo_data_runs_without_the_test_factories(tmp_path):
+    """factory-boy and wagtail-factories are test-only: the demo content must not need them."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coupdepouce.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "WAGTAILADMIN_BASE_URL": "http://127.0.0.1:8730",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    env.pop("PYTEST_CURRENT_TEST", None)
+    result = subprocess.run(  # noqa: S603 — our own interpreter and code
+        [sys.executable, "-c", WITHOUT_FACTORIES],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"migrate + load_demo_data failed:\n{result.stdout}\n{result.stderr}"
+    output = result.stdout
+    assert "Demo data loaded" in output
+    assert re.search(r"pledges: [1-9]", output)
+    assert "http://127.0.0.1:8730/admin/ — admin@example.org / coupdepouce-demo" in output
+
+
+def test_no_test_factories_outside_tests():
+    """Only tests/ may import factory-boy or wagtail-factories (they are in requirements-test.txt)."""
+    pattern = re.compile(r"^\s*(from|import)\s+(factory|wagtail_factories|tests\.factories)\b", re.MULTILINE)
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in PROJECT_ROOT.rglob("*.py")
+        if not {"tests", ".venv", "node_modules"} & set(path.relative_to(PROJECT_ROOT).parts)
+        and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    runtime = (PROJECT_ROOT / "requirements.txt").read_text()
+    assert "factory" not in runtime.lower()

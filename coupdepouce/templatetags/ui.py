@@ -6,98 +6,202 @@ on the request so the header and the footer can both use it.
 
 from django import template
 from django.conf import settings
+from django.db import models
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
-from wagtail.models import Locale, Page, Site
+from django.utils.translation import get_language, gettext
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Page, PageViewRestriction, Site
+
+from coupdepouce.models import AccessibilityStatus, NavigationMenu, PlatformSettings
 
 register = template.Library()
 
-# Slugs that identify the content pages the footer names specially (French and English trees).
-ACCESSIBILITY_SLUGS = {"accessibilite", "declaration-accessibilite", "declaration-d-accessibilite", "accessibility"}
-HOW_IT_WORKS_SLUGS = {"comment-ca-marche", "how-it-works"}
+NAV_CACHE_ATTR = "_coupdepouce_site_nav"
 
 
-def _home_for(request, page):
-    """The home page of the tree being browsed, in the active language."""
-    if page is not None and getattr(page, "depth", 0) >= 2:
-        return page if page.depth == 2 else None
-    site = Site.find_for_request(request) if request is not None else None
-    if site is None:
-        return None
-    root = site.root_page
+def _content_language(code):
+    """The content language (a Locale's language code) for a Django language code."""
     try:
-        locale = Locale.get_active()
-    except Locale.DoesNotExist:
-        return root
-    if root.locale_id == locale.pk:
-        return root
-    return root.get_translation_or_none(locale) or root
+        return get_supported_content_language_variant(code or settings.LANGUAGE_CODE)
+    except LookupError:
+        return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def _accessibility_label(status):
+    """The footer's statement of compliance, which the RGAA requires on every page."""
+    if status == AccessibilityStatus.FULL:
+        return gettext("Accessibility: fully compliant")
+    if status == AccessibilityStatus.NONE:
+        return gettext("Accessibility: not compliant")
+    return gettext("Accessibility: partially compliant")
+
+
+class _PageResolver:
+    """Pages by id, shown in the active language, fetched together in one query (plus one
+    for the private sections).
+
+    `get(pk)` works like `page.localized`: the live translation in the active locale,
+    else the page itself; None when neither is live and public.
+    """
+
+    def __init__(self, ids, language, home_path=None):
+        self.by_pk, self.translations, self.by_path = {}, {}, {}
+        self.private_paths = []
+        ids = {pk for pk in ids if pk}
+        if not ids and not home_path:
+            return
+        wanted = models.Q(pk__in=ids) | models.Q(
+            translation_key__in=Page.objects.filter(pk__in=ids).values("translation_key"),
+            locale__language_code=language,
+        )
+        if home_path:
+            wanted |= models.Q(path=home_path)
+        self.private_paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+        for page in Page.objects.filter(wanted).select_related("locale"):
+            self.by_pk[page.pk] = page
+            self.by_path[page.path] = page
+            if page.locale.language_code == language:
+                self.translations[page.translation_key] = page
+
+    def visible(self, page):
+        return page is not None and page.live and not any(page.path.startswith(p) for p in self.private_paths)
+
+    def get(self, pk):
+        source = self.by_pk.get(pk)
+        if source is None:
+            return None
+        translated = self.translations.get(source.translation_key)
+        if self.visible(translated):
+            return translated
+        return source if self.visible(source) else None
+
+    def at_path(self, path):
+        page = self.by_path.get(path)
+        return page if self.visible(page) else None
+
+
+def _menus(site, language, default_language):
+    """The site's menus by location, in the active language, else in the default one."""
+    menus = {}
+    if site is None:
+        return menus
+    queryset = (
+        NavigationMenu.objects.filter(site=site, locale__language_code__in={language, default_language})
+        .select_related("locale")
+        .prefetch_related("items")
+    )
+    for menu in queryset:
+        current = menus.get(menu.location)
+        if current is None or menu.locale.language_code == language:
+            menus[menu.location] = menu
+    return menus
 
 
 @register.simple_tag(takes_context=True)
 def site_nav(context):
-    """Home, main menu and footer pages of the current tree, in one query for the menu.
+    """Home page, header menu and footer links of the request's site, in the active language.
 
-    Main menu: the project, theme and call indexes, then content pages shown in menus
-    (or, failing that, "Comment ça marche"). Footer: the other content pages under home.
+    Menus are `NavigationMenu` snippets of the request's `Site` in the active locale (the
+    default locale's when not translated). The footer lists the footer menu, then the legal
+    notice and personal data pages chosen in the site's `PlatformSettings`, then the
+    accessibility compliance status, linked to the accessibility statement when one is
+    chosen. Five queries at most, whatever the number of links; cached on the request so
+    every template of the request shares it.
     """
-    from calls.models import CallIndexPage
-    from home.models import HomePage, StandardPage
-    from projects.models import ProjectIndexPage
-    from themes.models import ThemeIndexPage
-
     request = context.get("request")
-    cache_key = "_coupdepouce_site_nav"
-    if request is not None and hasattr(request, cache_key):
-        return getattr(request, cache_key)
+    if request is not None and hasattr(request, NAV_CACHE_ATTR):
+        return getattr(request, NAV_CACHE_ATTR)
 
     page = context.get("page")
-    home_path = None
-    home = None
-    if page is not None and getattr(page, "depth", 0) >= 2 and getattr(page, "path", None):
-        home_path = page.path[: Page.steplen * 2]
-    if home_path is None:
-        home = _home_for(request, None)
-        home_path = home.path if home is not None else None
+    language = _content_language(get_language())
+    default_language = _content_language(settings.LANGUAGE_CODE)
+    site = Site.find_for_request(request) if request is not None else None
+    platform = PlatformSettings.for_request(request) if site is not None else None
+    menus = _menus(site, language, default_language)
+    items = {location: list(menu.items.all()) for location, menu in menus.items()}
 
-    index_types = [ProjectIndexPage, ThemeIndexPage, CallIndexPage]
-    pages = []
-    if home_path is not None:
-        pages = list(
-            Page.objects.live()
-            .public()
-            .filter(path__startswith=home_path, depth__in=[2, 3])
-            .type(*index_types, StandardPage, HomePage)
-            .order_by("path")
-        )
-    home = next((p for p in pages if p.depth == 2), home)
-    by_type = {}
-    standard = []
-    for p in pages:
-        if p.depth != 3:
-            continue
-        cls = p.specific_class
-        if cls is StandardPage:
-            standard.append(p)
-        elif cls in index_types:
-            by_type.setdefault(cls, p)
-    menu = [by_type[cls] for cls in index_types if cls in by_type]
-    in_menu = [p for p in standard if p.show_in_menus]
-    if not in_menu:
-        in_menu = [p for p in standard if p.slug in HOW_IT_WORKS_SLUGS]
-    menu += in_menu
-    footer = [p for p in standard if p not in in_menu]
-    accessibility = next((p for p in footer if p.slug in ACCESSIBILITY_SLUGS), None)
     current_path = getattr(page, "path", "") or ""
-    items = [{"page": p, "current": bool(current_path) and current_path.startswith(p.path)} for p in menu]
+    current_pk = getattr(page, "pk", None)
+    # The home page of the tree being browsed (a preview of a new page may have no path yet).
+    home_path = current_path[: Page.steplen * 2] if (getattr(page, "depth", None) or 0) >= 2 else None
+    ids = {item.page_id for rows in items.values() for item in rows}
+    if platform is not None:
+        ids |= {platform.legal_page_id, platform.privacy_page_id, platform.accessibility_page_id}
+    if site is not None:
+        ids.add(site.root_page_id)
+    pages = _PageResolver(ids, language, home_path)
+
+    def lang_of(text_language):
+        # Link text in another language than the page's gets a lang attribute (RGAA 8.7).
+        return text_language if text_language != language else ""
+
+    def page_link(target, label="", label_language=""):
+        url = target.get_url(request)
+        if not url:
+            return None
+        # aria-current: "page" on the page itself, "true" on the section the page is in
+        # (never on the home page, which every page is in).
+        if target.pk == current_pk:
+            current = "page"
+        elif target.depth > 2 and current_path.startswith(target.path):
+            current = "true"
+        else:
+            current = ""
+        return {
+            "url": url,
+            "label": label or target.title,
+            "lang": lang_of(label_language if label else target.locale.language_code),
+            "page": target,
+            "current": current,
+        }
+
+    def menu_links(location):
+        menu = menus.get(location)
+        links = []
+        for item in items.get(location, []):
+            if item.page_id:
+                target = pages.get(item.page_id)
+                link = page_link(target, item.label, menu.locale.language_code) if target is not None else None
+            elif item.url:
+                link = {
+                    "url": item.url,
+                    "label": item.label or item.url,
+                    "lang": lang_of(menu.locale.language_code) if item.label else "",
+                    "page": None,
+                    "current": "",
+                }
+            else:
+                link = None
+            if link is not None:
+                links.append(link)
+        return links
+
+    footer = menu_links(NavigationMenu.Location.FOOTER)
+    accessibility = {"url": "", "label": _accessibility_label(getattr(platform, "accessibility_status", None))}
+    if platform is not None:
+        in_footer = {link["page"].pk for link in footer if link["page"] is not None}
+        for field in ("legal_page_id", "privacy_page_id"):
+            target = pages.get(getattr(platform, field))
+            if target is not None and target.pk not in in_footer:
+                link = page_link(target)
+                if link is not None:
+                    footer.append(link)
+        statement = pages.get(platform.accessibility_page_id)
+        if statement is not None:
+            accessibility["url"] = statement.get_url(request) or ""
+
+    home = pages.at_path(home_path) if home_path else None
+    if home is None and site is not None:
+        home = pages.get(site.root_page_id)
     nav = {
         "home": home,
-        "menu": items,
-        "footer": [p for p in footer if p is not accessibility],
+        "menu": menu_links(NavigationMenu.Location.MAIN),
+        "footer": footer,
         "accessibility": accessibility,
     }
     if request is not None:
-        setattr(request, cache_key, nav)
+        setattr(request, NAV_CACHE_ATTR, nav)
     return nav
 
 

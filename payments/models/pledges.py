@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coupdepouce.money import format_euros
-from payments.rules import PledgeStatus
+from payments.rules import COUNTED_STATUSES, PledgeStatus
 
 
 class Pledge(models.Model):
@@ -91,6 +91,19 @@ class Pledge(models.Model):
         if self.anonymous:
             return str(_("Anonymous"))
         return self.public_name or self.backer_name
+
+    @property
+    def counts(self) -> bool:
+        """Whether the pledge counts in the raised amount and the backers (`COUNTED_STATUSES`)."""
+        return self.status in COUNTED_STATUSES
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status == PledgeStatus.ACTION_REQUIRED
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == PledgeStatus.PAID
 
     @property
     def is_offline(self) -> bool:

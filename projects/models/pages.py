@@ -26,9 +26,10 @@ from coupdepouce.blocks import BodyBlock
 from coupdepouce.models import PlatformSettings
 from coupdepouce.pages import live_pages
 from payments import ledger
+from payments import rules as money_rules
 from payments import views as payment_views
 from payments.models import CampaignClosing
-from payments.rules import CampaignStatus, FundingModel, charges_at_close
+from payments.rules import CampaignStatus, FundingModel
 from projects.feeds import CampaignUpdatesFeed
 from projects.filters import CampaignFilter
 from projects.models.inline import RewardTier
@@ -209,7 +210,12 @@ class CampaignPage(RoutablePageMixin, Page):
 
     @property
     def all_or_nothing(self) -> bool:
-        return charges_at_close(self.funding_model)
+        return money_rules.charges_at_close(self.funding_model)
+
+    @property
+    def open_to_pledges(self) -> bool:
+        """Whether the pledge form takes pledges now (`payments.rules.is_open_to_pledges`)."""
+        return money_rules.is_open_to_pledges(self, timezone.now())
 
     def matching_scope(self) -> dict:
         """What sponsors' offers may cover this campaign: its themes and its call (`payments.matching`)."""

@@ -6,6 +6,12 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import TranslatableMixin
 
 
+class TerritoryQuerySet(models.QuerySet):
+    def for_site(self, site):
+        """Territories offered on `site`: its own and those shared by every site."""
+        return self.filter(models.Q(site=site) | models.Q(site__isnull=True))
+
+
 class Territory(TranslatableMixin, models.Model):
     """A commune or a quartier; campaigns are filtered by territory."""
 
@@ -35,6 +41,8 @@ class Territory(TranslatableMixin, models.Model):
         help_text=_("The site whose filters offer this territory. Empty: every site."),
     )
 
+    objects = TerritoryQuerySet.as_manager()
+
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("kind"), FieldPanel("parent"), FieldPanel("site")]
 
     class Meta(TranslatableMixin.Meta):
@@ -45,8 +53,3 @@ class Territory(TranslatableMixin, models.Model):
 
     def __str__(self):
         return self.name
-
-
-def territories_for_site(site):
-    """Territories offered on `site`: its own and those shared by every site."""
-    return Territory.objects.filter(models.Q(site=site) | models.Q(site__isnull=True))

@@ -5,17 +5,21 @@ default site's root (replacing Wagtail's welcome page), themes, calls for projec
 campaigns with rewards and pledges, content pages, "À la Une", English translations of
 the home page, a theme and a campaign, generated images, the demo accounts, then
 rebuilds the search index.
+
+The default site and the printed URLs follow `settings.WAGTAILADMIN_BASE_URL`
+(`make run` sets it to http://127.0.0.1:$(PORT)).
 """
 
 from io import StringIO
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Sum
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from demo.loader import ADMIN_USERNAME, COMMUNICATION_USERNAME, DEMO_PASSWORD, DemoLoader
+from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD, DemoLoader
 from payments.models import Pledge
 from payments.rules import COUNTED_STATUSES
 from projects.models import CampaignPage
@@ -33,13 +37,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, quiet=False, **options):
-        from django.conf import settings
-        from django.core.management.base import CommandError
-
         if not settings.DEBUG and not options["allow_production"]:
             raise CommandError(
                 "DEBUG is off: this looks like production. The demo content creates the accounts "
-                "admin and communication with a published password. Re-run with --allow-production "
+                f"{ADMIN_EMAIL} and {COMMUNICATION_EMAIL} with a published password. Re-run with --allow-production "
                 "if this really is a demonstration site."
             )
         quiet = quiet or options["verbosity"] == 0
@@ -64,5 +65,7 @@ class Command(BaseCommand):
         )
         write(f"  pledges: {Pledge.objects.count()} ({raised:,.0f} € counted)".replace(",", " "))
         write(f"  images: {get_image_model().objects.count()}")
-        write(f"  admin: http://localhost:8000/admin/ — {ADMIN_USERNAME} / {DEMO_PASSWORD} (superuser)")
-        write(f"         {COMMUNICATION_USERNAME} / {DEMO_PASSWORD} (Communication group)")
+        base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        write(f"  site: {base_url}/")
+        write(f"  admin: {base_url}/admin/ — {ADMIN_EMAIL} / {DEMO_PASSWORD} (superuser)")
+        write(f"         {COMMUNICATION_EMAIL} / {DEMO_PASSWORD} (Communication and Moderators groups)")
