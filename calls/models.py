@@ -1,7 +1,9 @@
 """Appels à projets: CallIndexPage → CallForProjectsPage.
 
-Application forms and the jury come later; here the call is a structured page whose
-status (upcoming, open, closed) derives from its dates.
+The call is a structured page whose status (upcoming, open, closed) derives from its dates
+(`applications.services.submission_window`, the rule applications are accepted by). Its
+`candidater/` route is the application form (`applications.views.start`); once results are
+published, it lists its laureates (`applications.results.laureates`).
 """
 
 from django import forms
@@ -12,18 +14,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
+from applications import results, services
+from applications import views as application_views
+from applications.blocks import ApplicationFormBlock
 from coupdepouce.blocks import BodyBlock
 from coupdepouce.pages import live_pages
 
 
 class CallStatus:
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    CLOSED = "closed"
+    UPCOMING = services.Window.UPCOMING
+    OPEN = services.Window.OPEN
+    CLOSED = services.Window.CLOSED
 
 
 CALL_STATUS_LABELS = {
@@ -34,12 +40,8 @@ CALL_STATUS_LABELS = {
 
 
 def call_status(opens_at, closes_at, now):
-    """Upcoming before `opens_at`, open in [opens_at, closes_at), closed after."""
-    if now < opens_at:
-        return CallStatus.UPCOMING
-    if now < closes_at:
-        return CallStatus.OPEN
-    return CallStatus.CLOSED
+    """Upcoming before `opens_at`, open in [opens_at, closes_at), closed after (the applications' rule)."""
+    return services.submission_window(opens_at, closes_at, now)
 
 
 class CallIndexPage(Page):
@@ -63,7 +65,7 @@ class CallIndexPage(Page):
         return context
 
 
-class CallForProjectsPage(Page):
+class CallForProjectsPage(RoutablePageMixin, Page):
     summary = models.TextField(_("summary"), max_length=400)
     image = models.ForeignKey(
         "wagtailimages.Image",
@@ -79,6 +81,23 @@ class CallForProjectsPage(Page):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
     themes = ParentalManyToManyField("themes.ThemePage", verbose_name=_("themes"), blank=True, related_name="+")
+    application_form = StreamField(
+        ApplicationFormBlock(),
+        verbose_name=_("application form"),
+        blank=True,
+        help_text=_(
+            "The questions applicants answer, besides the project's title, summary, holder, amount, "
+            "themes and territory, which every application asks."
+        ),
+    )
+    edit_after_submission = models.BooleanField(
+        _("applications can be edited until the deadline"),
+        default=False,
+        help_text=_("Every submitted version is kept."),
+    )
+    results_published = models.BooleanField(
+        _("results published"), default=False, help_text=_("The call page lists its laureates.")
+    )
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -95,6 +114,10 @@ class CallForProjectsPage(Page):
             heading=_("Dates and budget"),
         ),
         FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [FieldPanel("application_form"), FieldPanel("edit_after_submission"), FieldPanel("results_published")],
+            heading=_("Applications"),
+        ),
         InlinePanel("criteria", heading=_("Evaluation criteria"), label=_("Criterion")),
         InlinePanel("partners", heading=_("Partners"), label=_("Partner")),
     ]
@@ -118,8 +141,19 @@ class CallForProjectsPage(Page):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The closing date must come after the opening date.")})
 
+    @path("candidater/", name="apply")
+    def apply(self, request):
+        return application_views.start(request, self)
+
+    def apply_url(self, request=None) -> str:
+        url = self.get_url(request)
+        return f"{url}{self.reverse_subpage('apply')}" if url else ""
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["call_status"] = self.status
+        context["apply_url"] = self.apply_url(request)
+        context["laureates"] = results.laureates(self)
         criteria = list(self.criteria.all())
         total = sum(c.weight for c in criteria)
         context["criteria"] = criteria

@@ -43,6 +43,17 @@ MODEL_PERMISSIONS = [
     ("coupdepouce", "change_navigationmenu"),
     ("coupdepouce", "delete_navigationmenu"),
     ("coupdepouce", "view_navigationmenu"),
+    # Calls for projects: applications (screening, decisions, juries) and the emails to applicants.
+    ("applications", "view_application"),
+    ("applications", "change_application"),
+    ("applications", "add_emailtemplate"),
+    ("applications", "change_emailtemplate"),
+    ("applications", "delete_emailtemplate"),
+    ("applications", "view_emailtemplate"),
+    ("applications", "add_calljury"),
+    ("applications", "change_calljury"),
+    ("applications", "delete_calljury"),
+    ("applications", "view_calljury"),
 ]
 
 

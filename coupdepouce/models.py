@@ -88,6 +88,17 @@ class PlatformSettings(BaseSiteSetting):
         help_text=_("After a success, backers whose card needs action have this long before the pledge fails."),
     )
 
+    application_retention_days = models.PositiveIntegerField(
+        _("retention of applications not retained (days)"),
+        default=365,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "The answers and attachments of applications that were not eligible, not selected or withdrawn, "
+            "and of drafts never submitted, are deleted this many days after the last decision or change "
+            "(manage.py purge_applications). Say so on the personal data page."
+        ),
+    )
+
     legal_page = _page_field(_("legal notice page"), _("Linked from the footer of every page."))
     privacy_page = _page_field(_("personal data page"), _("Linked from the footer of every page."))
     accessibility_page = _page_field(
@@ -130,6 +141,7 @@ class PlatformSettings(BaseSiteSetting):
             ],
             heading=_("Campaign rules"),
         ),
+        MultiFieldPanel([FieldPanel("application_retention_days")], heading=_("Personal data")),
     ]
 
     class Meta:

@@ -33,6 +33,9 @@ else:
 
 urlpatterns += i18n_patterns(
     path("recherche/", views.search, name="search"),
+    path("comptes/", include("accounts.urls")),
+    path("", include("applications.urls")),
+    path("", include("applications.jury_urls")),
     path("", include("payments.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

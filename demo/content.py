@@ -324,6 +324,8 @@ CALLS = [
             ("Coût maîtrisé", "Un budget cohérent avec l'aménagement proposé.", 1),
         ],
         "partners": [("Ville de Beaupré-sur-Loire", ""), ("Bailleur Loire Habitat", "")],
+        # Read by demo.applications, which adds the laureates.
+        "results_published": True,
     },
 ]
 
@@ -1185,4 +1187,512 @@ MESSAGES = [
     "Merci pour votre énergie.",
     "Je viendrai donner un coup de main.",
     "Longue vie au projet !",
+]
+
+# --- Applications to the calls, jury ----------------------------------------------------------
+# The demo applicants and jurors sign in with their email address and the demo password.
+# (email, full name)
+APPLICANTS = [
+    ("candidat@example.org", "Camille Martin"),
+    ("karim.benali@example.org", "Karim Benali"),
+    ("lea.nguyen@example.org", "Léa Nguyen"),
+    ("amina.traore@example.org", "Amina Traoré"),
+    ("thomas.girard@example.org", "Thomas Girard"),
+    ("sophie.lambert@example.org", "Sophie Lambert"),
+    ("julien.mercier@example.org", "Julien Mercier"),
+]
+JURORS = [
+    ("jure@example.org", "Jules Bernard"),
+    ("jure2@example.org", "Inès Moreau"),
+]
+
+# Each call's application form: (key, block type, label, options). The key fixes the block's id
+# (a UUID derived from the call's slug and the key), so the answers below can name questions.
+APPLICATION_FORMS = {
+    "makers-economie-circulaire": [
+        (
+            "structure",
+            "short_text",
+            "Nom de la structure",
+            {"help_text": "Association, entreprise, collectif… ou votre nom si vous portez le projet seul·e."},
+        ),
+        (
+            "description",
+            "long_text",
+            "Décrivez votre projet",
+            {
+                "max_length": 2000,
+                "help_text": "Ce que vous fabriquez, réparez ou réemployez, pour qui, et ce que la collecte "
+                "permettra d'acheter.",
+            },
+        ),
+        (
+            "stage",
+            "single_choice",
+            "Stade du projet",
+            {"choices": ["Idée", "Prototype", "Premiers usagers ou clients", "Activité installée"]},
+        ),
+        (
+            "publics",
+            "multiple_choice",
+            "Publics visés",
+            {
+                "choices": [
+                    "Habitants du quartier",
+                    "Familles",
+                    "Jeunes",
+                    "Seniors",
+                    "Commerçants et artisans",
+                    "Écoles",
+                ]
+            },
+        ),
+        (
+            "budget",
+            "amount",
+            "Budget total du projet",
+            {"help_text": "Toutes les dépenses du projet, pas seulement ce que la collecte financera."},
+        ),
+        ("start", "date", "Date de démarrage envisagée", {"required": False}),
+        (
+            "budget_file",
+            "file",
+            "Budget prévisionnel (PDF)",
+            {
+                "required": False,
+                "allowed_types": ["pdf"],
+                "max_size_mb": 5,
+                "help_text": "Un tableau simple des dépenses et des recettes suffit.",
+            },
+        ),
+        (
+            "consent",
+            "consent",
+            "J'accepte que mes données soient traitées par la Ville de Beaupré-sur-Loire pour l'instruction "
+            "de ma candidature.",
+            {"help_text": "Elles sont conservées un an après la décision si le projet n'est pas retenu."},
+        ),
+    ],
+    "quartiers-a-vivre-2025": [
+        ("description", "long_text", "Décrivez l'aménagement proposé", {"max_length": 1500}),
+        ("place", "short_text", "Lieu envisagé", {"help_text": "Rue, place ou parc."}),
+        ("budget", "amount", "Budget total du projet", {}),
+        (
+            "consent",
+            "consent",
+            "J'accepte que mes données soient traitées par la Ville de Beaupré-sur-Loire pour l'instruction "
+            "de ma candidature.",
+            {},
+        ),
+    ],
+}
+
+# The staff's message to the applicant with each decision, unless an application has its own.
+DECISION_MESSAGES = {
+    "eligible": "Votre dossier est complet et recevable : le jury l'étudiera dans les trois prochaines semaines.",
+    "ineligible": "Vous pouvez nous écrire si vous pensez que nous avons mal compris votre dossier.",
+    "shortlisted": "Le jury vous propose une audition de vingt minutes à l'hôtel de ville : nous vous "
+    "écrirons pour convenir d'un créneau.",
+    "laureate": "Félicitations ! Le service communication vous contactera pour préparer la collecte.",
+    "not_selected": "Le jury a apprécié votre démarche mais d'autres projets répondaient mieux aux critères "
+    "de l'appel. N'hésitez pas à candidater à nouveau.",
+}
+
+# Applications: `steps` are the statuses after the draft, in order, with `days` (offsets from
+# now, one per step; the first is the submission, or the draft's start for a draft).
+# `answers` by form key (amounts in euros, `start` in days from now); `budget_pdf`: lines of the
+# budget attached as a PDF; `reviews`: {juror email: (scores in the call's criteria order,
+# comment, coup de cœur, submitted)}; `conflict`: {juror email: note}; `campaign`: the slug of
+# the demo campaign the laureate became.
+APPLICATIONS = [
+    # --- Makers de Beaupré (open) -------------------------------------------------------------
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "candidat@example.org",
+        "title": "Des cabas cousus dans les bâches de la Ville",
+        "summary": "Les bâches des festivals et des chantiers municipaux finissent à la benne : je les "
+        "transforme en cabas, trousses et sacs à vélo, cousus dans un atelier partagé des Bords de Loire.",
+        "holder_name": "Camille Martin, couturière",
+        "holder_kind": "individual",
+        "amount": 4500,
+        "themes": ["solidarite"],
+        "territory": "bords-de-loire",
+        "steps": ["submitted", "eligible", "shortlisted"],
+        "days": [-17, -13, -6],
+        "answers": {
+            "structure": "Atelier Fil de Loire (micro-entreprise)",
+            "description": "Chaque année, la Ville jette près de 300 m² de bâches imprimées : festivals, "
+            "panneaux de chantier, banderoles. Je les récupère, les lave et les découpe pour coudre des "
+            "cabas, des trousses et des sacoches de vélo vendus au marché du samedi. La collecte financera "
+            "une machine à coudre industrielle et une presse à œillets, et des ateliers où les habitants "
+            "apprendront à coudre leur propre sac.",
+            "stage": "Prototype",
+            "publics": ["Habitants du quartier", "Familles"],
+            "budget": 7800,
+            "start": 75,
+            "consent": True,
+        },
+        "budget_pdf": [
+            ("Machine à coudre industrielle", 2900),
+            ("Presse à œillets et outillage", 650),
+            ("Location de l'atelier partagé (un an)", 1800),
+            ("Animation de 10 ateliers couture", 1500),
+            ("Communication et étiquettes", 950),
+        ],
+        "reviews": {
+            "jure@example.org": (
+                [5, 4, 4, 4, 3],
+                "Réemploi exemplaire, et la Ville fournit la matière. Le prix de vente reste à préciser.",
+                True,
+                True,
+            ),
+            "jure2@example.org": (
+                [4, 4, 3, 5, 4],
+                "Les ateliers couture peuvent fédérer beaucoup de monde. Budget un peu juste pour l'atelier.",
+                False,
+                True,
+            ),
+        },
+    },
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "candidat@example.org",
+        "title": "Un atelier de réparation de jouets avant Noël",
+        "summary": "Réparer les jouets donnés à la ressourcerie pour les offrir aux familles du quartier.",
+        "holder_name": "",
+        "holder_kind": "individual",
+        "amount": None,
+        "themes": [],
+        "territory": "bords-de-loire",
+        "steps": [],
+        "days": [-3],
+        "answers": {
+            "structure": "Atelier Fil de Loire",
+            "stage": "Idée",
+        },
+    },
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "karim.benali@example.org",
+        "title": "Le Repair café roulant",
+        "summary": "Un triporteur équipé d'un établi, qui s'installe chaque samedi sur une place différente "
+        "pour réparer avec les habitants grille-pain, lampes et vélos.",
+        "holder_name": "Association Répare et Partage",
+        "holder_kind": "association",
+        "amount": 6500,
+        "themes": ["solidarite", "numerique"],
+        "territory": "beaupre-sur-loire",
+        "steps": ["submitted", "eligible", "shortlisted", "laureate"],
+        "days": [-19, -15, -9, -2],
+        "answers": {
+            "structure": "Association Répare et Partage",
+            "description": "Notre repair café se tient une fois par mois dans une salle que peu d'habitants "
+            "connaissent. Nous voulons aller vers eux : un triporteur à assistance électrique, équipé d'un "
+            "établi pliant, d'outillage et d'un stock de pièces, qui s'installe chaque samedi sur un marché "
+            "ou une place. Les bénévoles réparent avec les habitants, jamais à leur place, et tiennent le "
+            "compte des kilos d'objets sauvés de la benne.",
+            "stage": "Activité installée",
+            "publics": ["Habitants du quartier", "Seniors", "Familles"],
+            "budget": 9200,
+            "start": 45,
+            "consent": True,
+        },
+        "budget_pdf": [
+            ("Triporteur à assistance électrique", 5200),
+            ("Établi pliant et outillage", 1400),
+            ("Stock de pièces détachées", 900),
+            ("Assurance et entretien (un an)", 700),
+            ("Communication", 1000),
+        ],
+        "reviews": {
+            "jure@example.org": (
+                [5, 5, 4, 5, 5],
+                "Le projet le plus complet : association solide, bénévoles formés, impact mesuré.",
+                True,
+                True,
+            ),
+            "jure2@example.org": (
+                [5, 4, 4, 5, 4],
+                "Très visible dans l'espace public, idéal pour lancer la collecte.",
+                True,
+                True,
+            ),
+        },
+    },
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "lea.nguyen@example.org",
+        "title": "Des pièces détachées imprimées au FabLab des Tilleuls",
+        "summary": "Modéliser et imprimer en 3D les petites pièces qui manquent pour réparer un appareil : "
+        "boutons, clips, engrenages, poignées.",
+        "holder_name": "FabLab des Tilleuls",
+        "holder_kind": "association",
+        "amount": 3800,
+        "themes": ["numerique"],
+        "territory": "les-tilleuls",
+        "steps": ["submitted", "eligible"],
+        "days": [-12, -5],
+        "answers": {
+            "structure": "FabLab des Tilleuls",
+            "description": "Un appareil sur trois part à la benne pour une pièce en plastique introuvable. "
+            "Le FabLab propose une permanence « pièce manquante » : on mesure, on modélise avec l'habitant et "
+            "on imprime la pièce en plastique recyclé. Les modèles sont publiés sous licence libre.",
+            "stage": "Premiers usagers ou clients",
+            "publics": ["Habitants du quartier", "Jeunes", "Écoles"],
+            "budget": 5400,
+            "start": 30,
+            "consent": True,
+        },
+        "budget_pdf": [
+            ("Deux imprimantes 3D", 2600),
+            ("Bobines de filament recyclé", 900),
+            ("Pied à coulisse, scanner 3D d'entrée de gamme", 1100),
+            ("Animation des permanences", 800),
+        ],
+        "reviews": {
+            # A draft: Jules Bernard has started scoring, not sent it yet.
+            "jure@example.org": ([4, 4, None, None, None], "", False, False),
+        },
+        "conflict": {
+            "jure2@example.org": "Je suis bénévole au FabLab des Tilleuls depuis deux ans.",
+        },
+    },
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "amina.traore@example.org",
+        "title": "Des vélos-cargos reconditionnés pour les commerçants du centre",
+        "summary": "Remettre en état des vélos-cargos d'occasion et les louer aux commerçants du centre-ville "
+        "pour leurs livraisons de proximité.",
+        "holder_name": "Cargo Loire SAS",
+        "holder_kind": "company",
+        "amount": 9000,
+        "themes": ["solidarite"],
+        "territory": "centre-ville",
+        "steps": ["submitted", "eligible"],
+        "days": [-10, -4],
+        "answers": {
+            "structure": "Cargo Loire SAS",
+            "description": "Nous rachetons des vélos-cargos d'occasion, les remettons en état dans notre "
+            "atelier avec des pièces de réemploi et les louons au mois aux commerçants du centre-ville. "
+            "Entretien compris : un vélo-cargo remplace une camionnette pour les livraisons de moins de trois "
+            "kilomètres.",
+            "stage": "Prototype",
+            "publics": ["Commerçants et artisans"],
+            "budget": 18500,
+            "start": 60,
+            "consent": True,
+        },
+        "reviews": {
+            "jure@example.org": (
+                [3, 4, 3, 2, 3],
+                "Bonne idée pour le centre, mais le modèle économique repose sur peu de commerçants.",
+                False,
+                True,
+            ),
+        },
+    },
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "thomas.girard@example.org",
+        "title": "Du mobilier de quartier en palettes de réemploi",
+        "summary": "Des bancs, des bacs à plantes et des étagères de boîtes à livres fabriqués avec les "
+        "palettes de la zone d'activités, lors de chantiers ouverts aux habitants.",
+        "holder_name": "Collectif Palettes & Co",
+        "holder_kind": "association",
+        "amount": 2800,
+        "themes": ["solidarite"],
+        "territory": "quartier-de-la-gare",
+        "steps": ["submitted"],
+        "days": [-2],
+        "answers": {
+            "structure": "Collectif Palettes & Co",
+            "description": "Les entreprises de la zone d'activités jettent chaque semaine des dizaines de "
+            "palettes. Nous les récupérons pour fabriquer, avec les habitants, le mobilier qui manque au "
+            "quartier de la Gare : bancs, bacs à plantes, boîtes à livres.",
+            "stage": "Idée",
+            "publics": ["Habitants du quartier", "Jeunes"],
+            "budget": 3600,
+            "start": 40,
+            "consent": True,
+        },
+        "budget_pdf": [
+            ("Outillage (scies, ponceuses, visseuses)", 1600),
+            ("Quincaillerie et lasure", 900),
+            ("Assurance des chantiers", 400),
+            ("Goûters des chantiers participatifs", 700),
+        ],
+    },
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "thomas.girard@example.org",
+        "title": "Une consigne pour les bocaux des épiceries",
+        "summary": "Collecter, laver et redistribuer les bocaux en verre des épiceries du quartier.",
+        "holder_name": "Collectif Palettes & Co",
+        "holder_kind": "association",
+        "amount": 5000,
+        "themes": ["alimentation-circuits-courts"],
+        "territory": "quartier-de-la-gare",
+        "steps": ["submitted", "withdrawn"],
+        "days": [-16, -11],
+        "answers": {
+            "structure": "Collectif Palettes & Co",
+            "description": "Une consigne de quartier pour les bocaux : les épiceries les reprennent, nous les "
+            "lavons dans une cuisine partagée et les rendons aux producteurs.",
+            "stage": "Idée",
+            "publics": ["Commerçants et artisans", "Habitants du quartier"],
+            "budget": 6000,
+            "consent": True,
+        },
+    },
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "sophie.lambert@example.org",
+        "title": "Une place de marché en ligne des matériaux de réemploi",
+        "summary": "Une plateforme nationale où les entreprises du bâtiment revendent leurs surplus de chantier.",
+        "holder_name": "Rematério SAS",
+        "holder_kind": "company",
+        "amount": 45000,
+        "themes": ["numerique"],
+        "territory": None,
+        "steps": ["submitted", "ineligible"],
+        "days": [-14, -9],
+        "reason": "Le porteur n'est pas installé à Beaupré-sur-Loire ni dans une commune voisine (siège à "
+        "Nantes), et l'objectif de 45 000 € dépasse le plafond de 20 000 € fixé par le règlement.",
+        "answers": {
+            "structure": "Rematério SAS",
+            "description": "Une place de marché en ligne, ouverte à toute la France, pour revendre les "
+            "surplus de chantier : carrelage, bois, sanitaires. Commission de 12 % sur chaque vente.",
+            "stage": "Activité installée",
+            "publics": ["Commerçants et artisans"],
+            "budget": 120000,
+            "start": 20,
+            "consent": True,
+        },
+    },
+    {
+        "call": "makers-economie-circulaire",
+        "applicant": "julien.mercier@example.org",
+        "title": "Des luminaires en verre de récupération",
+        "summary": "Des suspensions et des lampes de chevet soufflées à partir de bouteilles collectées au "
+        "point d'apport volontaire.",
+        "holder_name": "Julien Mercier, verrier",
+        "holder_kind": "individual",
+        "amount": 7000,
+        "themes": ["solidarite"],
+        "territory": "la-croix-verte",
+        "steps": ["submitted", "eligible", "not_selected"],
+        "days": [-18, -14, -3],
+        "answers": {
+            "structure": "Julien Mercier, verrier",
+            "description": "Je récupère les bouteilles de verre du point d'apport volontaire de la "
+            "Croix-Verte et les transforme en suspensions et lampes de chevet, vendues en série limitée. "
+            "La collecte financerait un four de recuisson.",
+            "stage": "Prototype",
+            "publics": ["Habitants du quartier"],
+            "budget": 11000,
+            "start": 90,
+            "consent": True,
+        },
+        "reviews": {
+            "jure@example.org": (
+                [4, 2, 3, 2, 2],
+                "Beau savoir-faire, mais un intérêt local limité et un public restreint.",
+                False,
+                True,
+            ),
+            "jure2@example.org": (
+                [3, 2, 2, 2, 3],
+                "Le four représente l'essentiel du budget : peu de retombées pour le quartier.",
+                False,
+                True,
+            ),
+        },
+    },
+    # --- Quartiers à vivre 2025 (closed, results published) -----------------------------------
+    {
+        "call": "quartiers-a-vivre-2025",
+        "applicant": "candidat@example.org",
+        "title": "Des tables de pique-nique dans le parc Victor-Hugo",
+        "summary": "Six tables en bois local, dont deux accessibles en fauteuil, pour pique-niquer, jouer aux "
+        "cartes ou faire ses devoirs à l'ombre des platanes.",
+        "holder_name": "Comité des fêtes des Bords de Loire",
+        "holder_kind": "association",
+        "amount": 3500,
+        "themes": ["nature-en-ville"],
+        "territory": "bords-de-loire",
+        "steps": ["submitted", "eligible", "shortlisted", "laureate"],
+        "days": [-285, -236, -228, -215],
+        "campaign": "tables-de-pique-nique-parc-victor-hugo",
+        "answers": {
+            "description": "Le parc Victor-Hugo n'a pas une seule table. Six tables en chêne non traité, "
+            "fabriquées par un menuisier du département, dont deux avec un plateau prolongé pour les "
+            "fauteuils roulants.",
+            "place": "Parc Victor-Hugo, sous les platanes près de l'aire de jeux",
+            "budget": 4200,
+            "consent": True,
+        },
+    },
+    {
+        "call": "quartiers-a-vivre-2025",
+        "applicant": "julien.mercier@example.org",
+        "title": "La fresque du pont de Loire",
+        "summary": "Quarante mètres de fresque sous le pont, peints par des artistes locaux et les jeunes du "
+        "quartier, sur le thème de la Loire et de ses oiseaux.",
+        "holder_name": "Collectif Les Murs parlent",
+        "holder_kind": "association",
+        "amount": 3200,
+        "themes": ["culture"],
+        "territory": "bords-de-loire",
+        "steps": ["submitted", "eligible", "shortlisted", "laureate"],
+        "days": [-262, -236, -228, -215],
+        "campaign": "fresque-du-pont-de-loire",
+        "answers": {
+            "description": "Le passage sous le pont est évité le soir. Trois artistes et vingt jeunes du "
+            "quartier le peindront pendant les vacances de printemps.",
+            "place": "Passage piéton sous le pont de Loire, rive gauche",
+            "budget": 3900,
+            "consent": True,
+        },
+    },
+    {
+        "call": "quartiers-a-vivre-2025",
+        "applicant": "karim.benali@example.org",
+        "title": "Des boîtes à livres dans les halls des Tilleuls",
+        "summary": "Cinq boîtes à livres fabriquées par les jeunes du quartier, installées dans les halls des "
+        "immeubles avec l'accord du bailleur.",
+        "holder_name": "Association Répare et Partage",
+        "holder_kind": "association",
+        "amount": 1200,
+        "themes": ["culture"],
+        "territory": "les-tilleuls",
+        "steps": ["submitted", "eligible", "shortlisted", "laureate"],
+        "days": [-270, -236, -228, -215],
+        "answers": {
+            "description": "Cinq boîtes à livres en bois de réemploi, fabriquées lors de trois ateliers avec "
+            "les jeunes du quartier et installées dans les halls, avec l'accord de Loire Habitat.",
+            "place": "Halls des immeubles A à E, résidence des Tilleuls",
+            "budget": 1500,
+            "consent": True,
+        },
+    },
+    {
+        "call": "quartiers-a-vivre-2025",
+        "applicant": "amina.traore@example.org",
+        "title": "Des jardinières sur la place de la Gare",
+        "summary": "Des bacs plantés et entretenus par les commerçants de la place.",
+        "holder_name": "Union des commerçants de la Gare",
+        "holder_kind": "association",
+        "amount": 5000,
+        "themes": ["nature-en-ville"],
+        "territory": "quartier-de-la-gare",
+        "steps": ["submitted", "eligible", "not_selected"],
+        "days": [-250, -236, -215],
+        "answers": {
+            "description": "Douze jardinières en acier Corten autour de la place, plantées de vivaces et "
+            "entretenues par les commerçants.",
+            "place": "Place de la Gare",
+            "budget": 6500,
+            "consent": True,
+        },
+    },
 ]

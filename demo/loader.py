@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -37,6 +38,7 @@ from coupdepouce.editorial import (
 )
 from coupdepouce.models import PlatformSettings
 from demo import content
+from demo.applications import load_applications
 from demo.images import get_or_create_image
 from demo.navigation import load_navigation
 from home.models import HomeFeature, HomePage, StandardPage
@@ -125,6 +127,7 @@ class DemoLoader:
             ensure_campaign_workflow(self.project_index)
             self.load_english()
             self.created.update(load_navigation(self.site, self.home, self.home.get_translation_or_none(self.en)))
+            self.created.update(load_applications(self, DEMO_PASSWORD))
         return self.created
 
     # ------------------------------------------------------------------ helpers
@@ -161,6 +164,11 @@ class DemoLoader:
             self.created["users"] += 1
             # The communication officer edits the site and moderates proposed campaigns.
             officer.groups.add(*Group.objects.filter(name__in=[COMMUNICATION_GROUP, MODERATORS_GROUP]))
+        # Verified addresses, so the staff accounts can also sign in on the public site (allauth).
+        for user in (self.admin, officer):
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
 
     def load_territories(self):
         self.territories = {}

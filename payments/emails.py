@@ -3,7 +3,7 @@
 Each function renders `payments/emails/<name>.txt` (and `.html`) with the pledge, its
 campaign in the backer's language and absolute links on the campaign's own site (its
 `Site` root URL: a pledge on a second site gets links to that site), then enqueues
-`tasks.send_email_task`. They return the enqueued task result, or None
+`coupdepouce.tasks.send_email_task`. They return the enqueued task result, or None
 when the pledge has no email address.
 """
 
@@ -16,8 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from coupdepouce.pages import site_root_url
+from coupdepouce.tasks import send_email_task
 from payments.rules import charges_at_close
-from payments.tasks import send_email_task
 
 
 def absolute_url(path: str, base: str | None = None) -> str:

@@ -27,6 +27,7 @@ from coupdepouce.money import format_euros
 from payments import (
     connect,  # noqa: F401 — registers the payout-account button, views and publication check
     matching,
+    personal_data,  # noqa: F401 — registers the personal-data export and erasure hooks
     reports,
     services,
 )

@@ -316,6 +316,7 @@ def pledge_throughput(site: LiveSite, seconds: float, limit: int) -> PledgeRate:
 
     from coupdepouce.models import PlatformSettings
     from payments import services
+    from payments.rules import PledgeStatus
     from projects.models import CampaignPage
 
     try:
@@ -332,7 +333,7 @@ def pledge_throughput(site: LiveSite, seconds: float, limit: int) -> PledgeRate:
                 amount_cents=2500, backer_name=f"Rapide {done}", backer_email=f"rapide{done}@example.org"
             )
             pledge = services.create_pledge(campaign, request, provider="demo")
-            services.transition(pledge, "committed", actor="bench", note="demo checkout")
+            services.transition(pledge, PledgeStatus.COMMITTED, actor="bench", note="demo checkout")
             done += 1
         return PledgeRate(done, time.perf_counter() - started)
     finally:

@@ -27,8 +27,11 @@ from tests.factories.themes import ThemeIndexPageFactory, ThemePageFactory
 
 @pytest.fixture(scope="session", autouse=True)
 def _media_root(tmp_path_factory):
-    """Uploads and renditions go to a temporary folder, also for TestCase.setUpTestData."""
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+    """Uploads, renditions and private attachments go to temporary folders, also for TestCase.setUpTestData."""
+    with override_settings(
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("private")),
+    ):
         yield
 
 

@@ -15,17 +15,36 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page, Revision, Site, WorkflowPage
+from wagtail.models import GroupPagePermission, Locale, Page, Revision, Site, WorkflowPage
 
+from applications import jury, promotion, ranking, results, services
+from applications.blocks import ApplicationFormBlock
+from applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationVersion,
+    Attachment,
+    CallJury,
+    JuryAssignment,
+    ReferenceCounter,
+    Review,
+)
+from applications.status import DECISIONS, REVIEWABLE, ApplicationStatus
 from calls.models import CallForProjectsPage, CallPartner, EvaluationCriterion
 from coupdepouce.editorial import CAMPAIGN_WORKFLOW, COMMUNICATION_GROUP, MODERATORS_GROUP
 from coupdepouce.models import PlatformSettings
+from demo.applications import APPLICANT_EMAIL, APPLICANT_EMAILS, JUROR_EMAILS
 from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD
 from home.models import HomeFeature, HomePage, StandardPage
 from payments import ledger
@@ -67,7 +86,26 @@ COUNTED_MODELS = [
     PlatformSettings,
     WorkflowPage,
     Revision,
+    Application,
+    ApplicationVersion,
+    ApplicationEvent,
+    Attachment,
+    CallJury,
+    JuryAssignment,
+    Review,
+    ReferenceCounter,
+    EmailAddress,
+    Group,
+    GroupPagePermission,
 ]
+
+
+@pytest.fixture(autouse=True)
+def private_storage(tmp_path, monkeypatch):
+    """Attachments go to a temporary folder (the field's storage is built once, at import)."""
+    storage = FileSystemStorage(location=tmp_path / "private")
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
+    return storage
 
 
 def counts():
@@ -85,12 +123,14 @@ def contrast_with_white(hex_colour):
 
 
 @pytest.mark.django_db
-def test_load_demo_data_twice():
+def test_load_demo_data_twice(private_storage):
     """One test: the loader takes a few seconds, so it runs twice here and every check follows."""
     call_command("load_demo_data", "--quiet", "--allow-production")
     demo = counts()
     call_command("load_demo_data", "--quiet", "--allow-production")
     assert counts() == demo
+    # The fictional applicants were sent nothing (no acknowledgement, no decision email).
+    assert not [m for m in mail.outbox if set(m.to) & set(APPLICANT_EMAILS + JUROR_EMAILS)]
     assert demo["Page"] >= 40
     assert demo["CampaignPage"] >= 12
     assert demo["Pledge"] >= 500
@@ -106,6 +146,11 @@ def test_load_demo_data_twice():
     check_calls_open_and_closed()
     check_english_versions()
     check_accounts_workflow_and_search()
+    check_open_call_form()
+    check_applications_in_every_status(private_storage)
+    check_jury_reviews_and_conflict()
+    check_closed_call_laureates_and_campaign()
+    check_demo_applicants_and_jurors_sign_in()
 
 
 def check_site_root_is_the_french_home_and_the_welcome_page_is_gone():
@@ -226,6 +271,148 @@ def check_accounts_workflow_and_search():
     assert CampaignPage.objects.live().search("AMAP").count() >= 1
 
 
+def open_call():
+    return CallForProjectsPage.objects.get(slug="makers-economie-circulaire", locale__language_code="fr")
+
+
+def check_open_call_form():
+    call = open_call()
+    assert call.status == "open"
+    blocks = {block.block_type: block for block in call.application_form}
+    assert set(blocks) == set(ApplicationFormBlock.base_blocks)  # every kind of question
+    assert blocks["long_text"].value["label"] == "Décrivez votre projet"
+    assert blocks["long_text"].value["max_length"] == 2000
+    assert (blocks["file"].value["allowed_types"], blocks["file"].value["max_size_mb"]) == (["pdf"], 5)
+    assert blocks["consent"].value["label"].startswith("J'accepte que mes données soient traitées")
+    assert len(blocks["single_choice"].value["choices"]) >= 3
+    assert len(blocks["multiple_choice"].value["choices"]) >= 3
+    assert call.criteria.count() >= 3
+    # The published revision carries the form: editing the call in the admin keeps it.
+    assert len(call.get_latest_revision_as_object().application_form) == len(call.application_form)
+
+
+def check_applications_in_every_status(private_storage):
+    call = open_call()
+    applications = list(Application.objects.filter(call=call))
+    assert {a.status for a in applications} == set(ApplicationStatus.values)
+    references = []
+    for application in Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related("call"):
+        assert re.fullmatch(r"AAP-\d{4}-\d{4}", application.reference), application.title
+        references.append(application.reference)
+        assert application.submitted_at and application.versions.count() == 1
+        assert application.versions.get().data["reference"] == application.reference
+        # Nothing a submission needs is missing, and every answer fits its question.
+        assert services.missing_answers(application) == {}, application.title
+        for block in services.questions(application.call):
+            answer = application.answers.get(block.id)
+            if answer is not None:
+                block.block.form_field(block.value).clean(services.answer_from_json(block.block_type, answer))
+        events = list(application.events.order_by("created_at", "pk"))
+        assert [e.to_status for e in events if e.to_status][:2] == ["draft", "submitted"]
+        assert events[-1].created_at <= timezone.now()
+        if application.status in DECISIONS:
+            decision = (
+                application.events.filter(to_status=application.status).exclude(from_status=application.status).get()
+            )
+            assert decision.message and decision.actor.groups.filter(name=COMMUNICATION_GROUP).exists()
+    # References from the counter: one per submitted application, numbered without a gap.
+    assert len(set(references)) == len(references)
+    for counter in ReferenceCounter.objects.all():
+        numbers = sorted(int(r[-4:]) for r in references if r.startswith(f"AAP-{counter.year}-"))
+        assert numbers == list(range(1, counter.last + 1))
+    draft = next(a for a in applications if a.status == ApplicationStatus.DRAFT)
+    assert draft.reference is None and not draft.versions.exists()
+    ineligible = next(a for a in applications if a.status == ApplicationStatus.INELIGIBLE)
+    assert ineligible.eligibility_reason
+    # PDF budgets in the private storage, recognised as PDF by their content.
+    attachments = list(Attachment.objects.all())
+    assert len(attachments) >= 2
+    for attachment in attachments:
+        assert attachment.file.storage is private_storage and private_storage.exists(attachment.file.name)
+        with attachment.file.open("rb") as handle:
+            assert services.detect_content_type(handle) == "application/pdf"
+        assert attachment.size == attachment.file.size
+        assert attachment.question in {
+            b.id for b in services.questions(attachment.application.call) if b.block_type == "file"
+        }
+
+
+def check_jury_reviews_and_conflict():
+    User = get_user_model()
+    call = open_call()
+    jure, jure2 = (User.objects.get(email=email) for email in ("jure@example.org", "jure2@example.org"))
+    assert set(CallJury.objects.get(call=call).members.all()) == {jure, jure2}
+    criteria = {str(c.pk) for c in call.criteria.all()}
+    for juror in (jure, jure2):
+        submitted = Review.objects.filter(juror=juror, submitted_at__isnull=False)
+        assert submitted.count() >= 2
+        for review in submitted:
+            assert set(review.scores) == criteria and review.comment
+    assert not JuryAssignment.objects.exclude(application__status__in=REVIEWABLE).exists()
+    for status in (ApplicationStatus.ELIGIBLE, ApplicationStatus.SHORTLISTED, ApplicationStatus.LAUREATE):
+        assert JuryAssignment.objects.filter(application__call=call, application__status=status).exists()
+    conflict = JuryAssignment.objects.get(conflict_of_interest=True)
+    assert conflict.juror == jure2 and conflict.conflict_note and conflict.conflict_declared_at
+    assert conflict.application not in [a.application for a in jury.assignments_for(jure2)]
+    # jure2 still has an application to score; jure has a draft review.
+    assert any(jury.review_of(a) is None for a in jury.assignments_for(jure2))
+    assert Review.objects.filter(juror=jure, submitted_at__isnull=True).exists()
+    # The ranking puts the laureate first and the application not selected last among the scored.
+    ranked = [r for r in ranking.rank(call, Application.objects.filter(call=call, status__in=REVIEWABLE)) if r.reviews]
+    assert ranked[0].application.status == ApplicationStatus.LAUREATE
+    assert ranked[-1].application.status == ApplicationStatus.NOT_SELECTED
+
+
+def check_closed_call_laureates_and_campaign():
+    closed = CallForProjectsPage.objects.get(slug="quartiers-a-vivre-2025")
+    assert closed.status == "closed" and closed.results_published
+    assert closed.get_latest_revision_as_object().results_published
+    laureates = results.laureates(closed)
+    assert len(laureates) >= 2
+    linked = [a for a in laureates if a.campaign_id]
+    assert linked and all(a.campaign.source_call_id == closed.pk for a in linked)
+    assert all(a.public_campaign is not None for a in linked)
+    assert any(a.campaign_id is None for a in laureates)  # staff can still turn one into a campaign
+    assert not Application.objects.filter(call=open_call(), campaign__isnull=False).exists()
+    response = Client().get(closed.url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for application in laureates:
+        assert application.title in page
+    assert linked[0].campaign.url in page
+    # The applicant of the linked laureate finds the campaign in their space, and may edit it.
+    campaigns = promotion.campaigns_for(linked[0].applicant)
+    assert linked[0].campaign in [c.campaign for c in campaigns]
+    assert linked[0].campaign.permissions_for_user(linked[0].applicant).can_edit()
+
+
+def check_demo_applicants_and_jurors_sign_in():
+    User = get_user_model()
+    for email in APPLICANT_EMAILS + JUROR_EMAILS:
+        user = User.objects.get(email=email)
+        assert user.full_name and not user.is_staff
+        assert EmailAddress.objects.filter(user=user, email=email, verified=True, primary=True).exists()
+        assert Client().login(email=email, password=DEMO_PASSWORD), email
+    assert APPLICANT_EMAIL == "candidat@example.org"
+    assert User.objects.get(email="candidat@example.org").full_name == "Camille Martin"
+    assert User.objects.get(email="jure@example.org").full_name == "Jules Bernard"
+    assert User.objects.get(email="jure2@example.org").full_name == "Inès Moreau"
+    # Through allauth's sign-in form (email verification is mandatory), then their spaces.
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": APPLICANT_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and "confirm" not in response["Location"]
+    response = client.get("/espace/candidatures/")
+    assert response.status_code == 200
+    for application in Application.objects.filter(applicant__email=APPLICANT_EMAIL):
+        assert application.title in response.content.decode()
+    client = Client()
+    client.login(email="jure@example.org", password=DEMO_PASSWORD)
+    response = client.get("/espace/jury/")
+    assert response.status_code == 200
+    for assignment in jury.assignments_for(User.objects.get(email="jure@example.org")):
+        assert assignment.application.title in response.content.decode()
+
+
 @pytest.mark.django_db
 def test_refuses_to_run_with_debug_off_unless_allowed(settings):
     """Demo accounts have a published password: never created on a production site by mistake."""
@@ -251,6 +438,8 @@ def test_site_and_printed_urls_follow_the_base_url():
     output = out.getvalue()
     assert "http://127.0.0.1:8730/admin/" in output
     assert "admin@example.org" in output and "communication@example.org" in output
+    assert "http://127.0.0.1:8730/espace/candidatures/" in output and "candidat@example.org" in output
+    assert "http://127.0.0.1:8730/espace/jury/" in output and "jure2@example.org" in output
     assert "8000" not in output
 
     # Running again with another port moves the site there; nothing else is added.
@@ -289,6 +478,7 @@ def test_load_demo_data_runs_without_the_test_factories(tmp_path):
         "DJANGO_SETTINGS_MODULE": "coupdepouce.settings.test",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
         "WAGTAILADMIN_BASE_URL": "http://127.0.0.1:8730",
         "PYTHONPATH": str(PROJECT_ROOT),
     }

@@ -1,6 +1,10 @@
 from .base import *  # noqa: F401,F403
-from .base import env_bool
+from .base import BASE_DIR, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
+
+# Sent emails are written as files in var/mail/: open the verification link from there.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"

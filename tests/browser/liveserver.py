@@ -5,6 +5,11 @@ Shared by the browser tests (`tests/browser/conftest.py`) and the benchmark
 gunicorn in a subprocess with the venv's own interpreter (`sys.executable`, never a
 pyenv shim, so the process we kill is the real server).
 
+Emails are written as files in `<workdir>/mail/` (Django's file-based backend), the
+folder that plays the role `var/mail/` plays in development (`coupdepouce/settings/dev.py`):
+a test opens a verification link from there. Application attachments go to
+`<workdir>/private/` (PRIVATE_MEDIA_ROOT), never to the developer's `var/private/`.
+
 Database:
 - SQLite (default): a file in a temporary directory.
 - PostgreSQL (`DATABASE_URL=postgres://…/name`): a separate database `name_<purpose>`
@@ -36,9 +41,9 @@ PYTHON = sys.executable
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "postgis"}
 
 # Production settings: the site as it is deployed (DEBUG off, whitenoise with the
-# manifest storage, secure headers). Their secure cookies only matter to logged-in
-# flows, which these tests and the benchmark do not exercise; over plain http a login
-# would need `coupdepouce.settings.dev` with DJANGO_DEBUG=false instead.
+# manifest storage, secure headers). Their `Secure` session and CSRF cookies work over
+# plain http here because Chromium treats http://127.0.0.1 as a secure context: the
+# applicant tests sign up and sign in on it.
 DEFAULT_SETTINGS = "coupdepouce.settings.production"
 
 
@@ -54,6 +59,11 @@ class LiveSite:
     log_path: Path
     process: subprocess.Popen | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the site writes the emails it sends (one file per connection)."""
+        return Path(self.env["EMAIL_FILE_PATH"])
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -128,14 +138,35 @@ def own_database(purpose: str, workdir: Path) -> Iterator[str]:
 # Processes -------------------------------------------------------------------------
 
 
+# The settings serve as they are, plus EMAIL_FILE_PATH from the environment: the base
+# settings read EMAIL_BACKEND from it but not the file backend's folder, which only the dev
+# settings set (to var/mail/). This module, written in the work directory, adds it.
+SETTINGS_SHIM = "livesite_settings"
+SETTINGS_SHIM_CODE = """\
+import os
+
+from {settings} import *  # noqa: F401,F403
+
+EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+"""
+
+
+def write_settings_shim(workdir: Path, settings: str) -> str:
+    """Write the settings module that serves `settings` with EMAIL_FILE_PATH; return its name."""
+    (workdir / f"{SETTINGS_SHIM}.py").write_text(SETTINGS_SHIM_CODE.format(settings=settings))
+    return SETTINGS_SHIM
+
+
 def site_env(database_url: str, workdir: Path, settings: str = DEFAULT_SETTINGS, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     # pytest-django exports the test settings; the served site must not inherit them.
     for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_CURRENT_TEST"):
         env.pop(name, None)
+    (workdir / "mail").mkdir(exist_ok=True)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": settings,
+            "DJANGO_SETTINGS_MODULE": write_settings_shim(workdir, settings),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(workdir), os.environ.get("PYTHONPATH")])),
             "DATABASE_URL": database_url,
             "DJANGO_SECRET_KEY": "test",  # noqa: S105 - a throw-away local site
             "DJANGO_SECURE_SSL_REDIRECT": "false",
@@ -144,6 +175,10 @@ def site_env(database_url: str, workdir: Path, settings: str = DEFAULT_SETTINGS,
             "DJANGO_DEBUG": "false",
             "STATIC_ROOT": str(workdir / "static"),
             "MEDIA_ROOT": str(workdir / "media"),
+            "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
+            # Emails as files in <workdir>/mail/, the test's var/mail/ (see the module docstring).
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(workdir / "mail"),
             "STRIPE_SECRET_KEY": "",  # demo payment mode, never a real provider
             "PYTHONUNBUFFERED": "1",
         }

@@ -3,8 +3,9 @@
 Idempotent (run it again: nothing is added twice). Creates the French home page as the
 default site's root (replacing Wagtail's welcome page), themes, calls for projects,
 campaigns with rewards and pledges, content pages, "À la Une", English translations of
-the home page, a theme and a campaign, generated images, the demo accounts, then
-rebuilds the search index.
+the home page, a theme and a campaign, generated images, the demo accounts, the
+applications to the calls with their jury (`demo.applications`), then rebuilds the
+search index.
 
 The default site and the printed URLs follow `settings.WAGTAILADMIN_BASE_URL`
 (`make run` sets it to http://127.0.0.1:$(PORT)).
@@ -19,6 +20,8 @@ from django.db.models import Sum
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from applications.models import Application, Review
+from demo import content
 from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD, DemoLoader
 from payments.models import Pledge
 from payments.rules import COUNTED_STATUSES
@@ -69,3 +72,10 @@ class Command(BaseCommand):
         write(f"  site: {base_url}/")
         write(f"  admin: {base_url}/admin/ — {ADMIN_EMAIL} / {DEMO_PASSWORD} (superuser)")
         write(f"         {COMMUNICATION_EMAIL} / {DEMO_PASSWORD} (Communication and Moderators groups)")
+        write(f"  applications: {Application.objects.count()}, jury reviews: {Review.objects.count()}")
+        write(f"  applicants: {base_url}/espace/candidatures/ — password {DEMO_PASSWORD}")
+        for email, full_name in content.APPLICANTS:
+            write(f"         {email} ({full_name})")
+        write(f"  jurors: {base_url}/espace/jury/ — password {DEMO_PASSWORD}")
+        for email, full_name in content.JURORS:
+            write(f"         {email} ({full_name})")

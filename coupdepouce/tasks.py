@@ -1,4 +1,4 @@
-"""Background jobs of the payment flow (django-tasks; immediate backend by default)."""
+"""Background jobs shared by every app (django-tasks; immediate backend by default)."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -7,7 +7,7 @@ from django_tasks import task
 
 @task()
 def send_email_task(subject: str, text: str, html: str, to: list[str]) -> int:
-    """Send one email, already rendered in the backer's language; arguments are JSON-safe."""
+    """Send one email, already rendered in the recipient's language; arguments are JSON-safe."""
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
     if html:
         message.attach_alternative(html, "text/html")

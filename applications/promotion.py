@@ -1,0 +1,235 @@
+"""From laureate to campaign: staff's "Créer la collecte" turns a laureate application into a
+draft campaign page that its applicant edits and submits to moderation.
+
+- `promote(application, by=...)` creates one draft `CampaignPage` under the project index of
+  the call's home (same locale as the call), pre-filled from the application. Promoting
+  again returns the same page; if that page was deleted meanwhile, a new one is made.
+- The applicant gets Wagtail admin access and the right to edit that page only (a group of
+  their own with `change_page` on it, never `publish_page`): they can save drafts and submit
+  them to the moderation workflow of the project index, not publish.
+- `campaigns_for(user)` lists an applicant's promoted campaigns for their dashboard.
+"""
+
+from datetime import timedelta
+from typing import NamedTuple
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.coreutils import find_available_slug
+from wagtail.log_actions import log
+from wagtail.models import GroupPagePermission, Locale, WorkflowPage
+
+from applications.models import Application, ApplicationEvent
+from applications.status import ApplicationStatus
+from coupdepouce.editorial import ensure_campaign_workflow
+from coupdepouce.models import PlatformSettings
+from coupdepouce.pages import home_of
+from projects.models import CampaignPage, ProjectIndexPage
+
+HOLDER_GROUP_PREFIX = "Porteur de projet — "
+# Placeholder dates of a new draft: the holder sets the real ones before submitting it.
+START_IN_DAYS = 14
+DEFAULT_DURATION_DAYS = 45
+FALLBACK_SLUG = "collecte"
+
+
+class PromotionError(Exception):
+    """The application cannot become a campaign (not a laureate, no project index...)."""
+
+
+def can_promote(application):
+    return application.status == ApplicationStatus.LAUREATE
+
+
+def promote(application, *, by):
+    """The draft campaign page of a laureate `application`, created on the first call."""
+    campaign, _created = promote_once(application, by=by)
+    return campaign
+
+
+def promote_once(application, *, by):
+    """(campaign page, created): like `promote`, saying whether this call created the page."""
+    if not can_promote(application):
+        raise PromotionError(_("Only a laureate application can become a campaign."))
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+        if not can_promote(locked):
+            raise PromotionError(_("Only a laureate application can become a campaign."))
+        campaign = CampaignPage.objects.filter(pk=locked.campaign_id).first() if locked.campaign_id else None
+        created = campaign is None
+        if created:
+            campaign, note = _create_draft(locked, by=by)
+            locked.campaign = campaign
+            locked.save(update_fields=["campaign", "updated_at"])
+            ApplicationEvent.objects.create(
+                application=locked,
+                from_status=locked.status,
+                to_status=locked.status,
+                actor=by,
+                note=note,
+            )
+        grant_edit_rights(locked.applicant, campaign)
+    application.campaign = campaign
+    return campaign, created
+
+
+def source_call(call):
+    """The call in the default locale (campaigns are written in it, then translated)."""
+    return call.get_translation_or_none(Locale.get_default()) or call
+
+
+def project_index_for(call):
+    """The project index of the call's home page, in the call's locale."""
+    index = (
+        ProjectIndexPage.objects.filter(path__startswith=home_of(call) or call.path, locale_id=call.locale_id)
+        .order_by("path")
+        .first()
+    )
+    if index is None:
+        raise PromotionError(
+            _("The site of the call “%(call)s” has no project index in this language: create one first.")
+            % {"call": call.title}
+        )
+    return index
+
+
+def _create_draft(application, *, by):
+    call = source_call(application.call)
+    index = project_index_for(call)
+    rules = PlatformSettings.for_page(index)
+    notes = [_("Campaign draft created from the application.")]
+
+    goal = application.amount_requested or rules.max_goal
+    if not application.amount_requested:
+        notes.append(_("No amount was requested: the goal is set to the maximum, %(max)s €.") % {"max": goal})
+    elif goal > rules.max_goal:
+        notes.append(
+            _("%(asked)s € were requested; the goal is capped at the site's maximum, %(max)s €.")
+            % {"asked": goal, "max": rules.max_goal}
+        )
+        goal = rules.max_goal
+
+    start_at = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=START_IN_DAYS)
+    end_at = start_at + timedelta(days=min(DEFAULT_DURATION_DAYS, rules.max_campaign_days))
+
+    applicant = application.applicant
+    campaign = CampaignPage(
+        title=application.title,
+        slug=find_available_slug(index, slugify(application.title)[:80].strip("-") or FALLBACK_SLUG),
+        locale=index.locale,
+        live=False,
+        owner=applicant,
+        summary=application.summary or application.title,
+        holder_name=application.holder_name or applicant.full_name or applicant.email,
+        holder_kind=application.holder_kind,
+        goal=goal,
+        start_at=start_at,
+        end_at=end_at,
+        territory=_in_locale(application.territory, index.locale),
+        source_call=call,
+    )
+    campaign.themes.set(_themes_in_locale(application, index.locale))
+    index.add_child(instance=campaign)
+    log(instance=campaign, action="wagtail.create", user=by)
+    campaign.save_revision(user=by, log_action=True)
+    if not WorkflowPage.objects.filter(page=index).exists():
+        # The holder cannot publish, only submit to moderation: the project index gets the
+        # campaign workflow unless staff chose one for it.
+        ensure_campaign_workflow(index)
+    return campaign, "\n".join(notes)
+
+
+def _in_locale(obj, locale):
+    if obj is None or obj.locale_id == locale.pk:
+        return obj
+    return obj.get_translation_or_none(locale) or obj
+
+
+def _themes_in_locale(application, locale):
+    """The application's themes, as the theme pages of the campaign's locale when translated."""
+    themes = list(application.themes.all())
+    keys = {theme.translation_key for theme in themes}
+    translated = {
+        theme.translation_key: theme
+        for theme in application.themes.model.objects.filter(translation_key__in=keys, locale=locale)
+    }
+    return [translated.get(theme.translation_key, theme) for theme in themes]
+
+
+# Edit rights ---------------------------------------------------------------------------------
+
+
+def holder_group_name(user):
+    name = f"{HOLDER_GROUP_PREFIX}{user.email}"
+    max_length = Group._meta.get_field("name").max_length
+    return name if len(name) <= max_length else f"{HOLDER_GROUP_PREFIX}#{user.pk}"
+
+
+def grant_edit_rights(user, page):
+    """Admin access, and `change_page` on `page` only (and its updates), through the user's own group."""
+    group, _created = Group.objects.get_or_create(name=holder_group_name(user))
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    change_page = Permission.objects.get(content_type__app_label="wagtailcore", codename="change_page")
+    GroupPagePermission.objects.get_or_create(group=group, page=page, permission=change_page)
+    user.groups.add(group)
+    return group
+
+
+# The applicant's dashboard -------------------------------------------------------------------
+
+
+class CampaignState:
+    DRAFT = "draft"
+    IN_MODERATION = "in_moderation"
+    LIVE = "live"
+
+
+CAMPAIGN_STATE_LABELS = {
+    CampaignState.DRAFT: gettext_lazy("Draft: edit it, then submit it for review"),
+    CampaignState.IN_MODERATION: gettext_lazy("Submitted for review"),
+    CampaignState.LIVE: gettext_lazy("Published"),
+}
+
+
+class PromotedCampaign(NamedTuple):
+    application: Application
+    campaign: CampaignPage
+    edit_url: str
+    state: str
+
+    @property
+    def state_label(self):
+        return CAMPAIGN_STATE_LABELS[self.state]
+
+
+def campaign_state(campaign):
+    if campaign.live:
+        return CampaignState.LIVE
+    if campaign.workflow_in_progress:
+        return CampaignState.IN_MODERATION
+    return CampaignState.DRAFT
+
+
+def campaigns_for(user):
+    """(application, campaign page, admin edit URL, state) of each campaign made from `user`'s applications."""
+    if not user.is_authenticated:
+        return []
+    applications = (
+        Application.objects.filter(applicant=user, campaign__isnull=False)
+        .select_related("campaign", "call")
+        .order_by("-campaign__latest_revision_created_at", "-pk")
+    )
+    return [
+        PromotedCampaign(
+            application,
+            application.campaign,
+            reverse("wagtailadmin_pages:edit", args=[application.campaign_id]),
+            campaign_state(application.campaign),
+        )
+        for application in applications
+    ]

@@ -1,0 +1,137 @@
+"""The "Calls for projects" admin group: applications (list, exports, detail and decisions,
+summary and ranking per call), the juries and the emails to applicants.
+
+Staff never create an application nor change what its applicant wrote: the application
+viewset has no add, edit, copy or delete view. Viewing needs `view_application`; deciding and
+assigning jurors need `change_application`.
+"""
+
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from applications import (
+    admin_promotion,  # noqa: F401 — registers the "create the campaign" URL
+    admin_views,
+    personal_data,  # noqa: F401 — registers the personal-data export and erasure hooks
+)
+from applications.models import Application, CallJury, EmailTemplate
+
+PLACEHOLDERS_HELP = _(
+    "<p>The subject and the text may use these placeholders, replaced in each email:</p><ul>"
+    "<li><code>{reference}</code>: the application's reference</li>"
+    "<li><code>{title}</code>: the project's title</li>"
+    "<li><code>{call}</code>: the call for projects</li>"
+    "<li><code>{name}</code>: the applicant's name</li>"
+    "<li><code>{reason}</code>: the reason given when screening (not eligible)</li>"
+    "<li><code>{message}</code>: the message written with the decision</li>"
+    "<li><code>{url}</code>: the applicant's space</li></ul>"
+    "<p>Without a template for an email in a language, a built-in text is sent.</p>"
+)
+
+
+class ApplicationViewSet(ModelViewSet):
+    """Submitted applications: list, filters, search, exports, detail; no editing."""
+
+    model = Application
+    name = admin_views.ADMIN_NAMESPACE
+    icon = "form"
+    menu_label = _("Applications")
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = admin_views.ApplicationIndexView
+    inspect_view_class = admin_views.ApplicationInspectView
+    inspect_view_fields = admin_views.INSPECT_FIELDS
+    list_filter = ["call", "status", "themes", "territory"]
+    filterset_class = admin_views.ApplicationFilterSet
+    search_fields = ["reference", "title", "holder_name", "applicant__email"]
+    list_export = admin_views.EXPORT_FIELDS
+    export_headings = admin_views.EXPORT_HEADINGS
+    export_filename = "candidatures"
+    list_per_page = 50
+
+    def get_common_view_kwargs(self, **kwargs):
+        # No view to add, edit, copy, delete or see the log of an application.
+        return super().get_common_view_kwargs(
+            add_url_name=None,
+            edit_url_name=None,
+            delete_url_name=None,
+            history_url_name=None,
+            usage_url_name=None,
+            copy_url_name=None,
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("calls/", admin_views.CallsReportView.as_view(), name="calls"),
+            path("calls/<int:call_pk>/", admin_views.CallSummaryView.as_view(), name="summary"),
+        ]
+
+    @property
+    def url_finder_class(self):
+        # "Edit this application" anywhere in the admin opens its detail page.
+        finder = super().url_finder_class
+        finder.edit_url_name = self.get_url_name("inspect")
+        return finder
+
+    def get_permissions_to_register(self):
+        content_type = ContentType.objects.get_for_model(self.model)
+        codenames = [get_permission_codename(action, self.model_opts) for action in ("view", "change")]
+        return Permission.objects.filter(content_type=content_type, codename__in=codenames)
+
+
+class EmailTemplateViewSet(SnippetViewSet):
+    """The emails sent to applicants, one per kind and language (translated with wagtail-localize)."""
+
+    model = EmailTemplate
+    icon = "mail"
+    menu_label = _("Emails to applicants")
+    list_display = ["__str__", "subject"]
+    list_filter = ["kind", "locale"]
+    search_fields = ["subject", "body"]
+    edit_handler = ObjectList(
+        [HelpPanel(content=PLACEHOLDERS_HELP), FieldPanel("kind"), FieldPanel("subject"), FieldPanel("body")]
+    )
+
+
+class CallJuryViewSet(SnippetViewSet):
+    """Each call's jury: staff assign it at once to an application, or its jurors one by one."""
+
+    model = CallJury
+    icon = "group"
+    menu_label = _("Juries")
+    list_display = ["__str__", "call"]
+    edit_handler = ObjectList(
+        [FieldPanel("call"), FieldPanel("members"), FieldPanel("add_member")],
+        base_form_class=admin_views.CallJuryForm,
+    )
+
+    def get_queryset(self, request):
+        return CallJury.objects.select_related("call")
+
+
+class CallsForProjectsGroup(SnippetViewSetGroup):
+    menu_label = _("Calls for projects")
+    menu_icon = "form"
+    menu_order = 155
+    items = (ApplicationViewSet, CallJuryViewSet, EmailTemplateViewSet)
+
+
+register_snippet(CallsForProjectsGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_user_chooser():
+    return admin_views.user_chooser_viewset

@@ -1,0 +1,68 @@
+"""What payments holds about a person, for the export and the closing of their account.
+
+Backers need no account: a pledge knows its backer by name and email address only. So a
+person's pledges are those whose `backer_email` is one of the addresses they proved to own
+(`accounts.personal_data.verified_emails`).
+
+- Export (`EXPORT_HOOK`): a `pledges` section, one entry per pledge.
+- Erasure (`ERASE_HOOK`): the backer's name, email address, public name and message are
+  removed and the pledge shows as anonymous; the amount, status, reward, dates and the
+  payment provider's references stay, so the ledger, the campaigns' figures and the
+  settling of committed pledges are unchanged. The audit trail (`PledgeEvent`) holds no
+  personal data and stays as it is.
+
+Wagtail loads hooks from the apps' `wagtail_hooks.py`, which imports this module.
+"""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from wagtail import hooks
+
+from accounts.personal_data import ERASE_HOOK, EXPORT_HOOK, verified_emails
+from payments.models import Pledge
+
+
+def pledges_of(user):
+    """The pledges made with one of `user`'s verified email addresses (none without one)."""
+    addresses = verified_emails(user)
+    if not addresses:
+        return Pledge.objects.none()
+    matches = Q()
+    for address in addresses:
+        matches |= Q(backer_email__iexact=address)
+    return Pledge.objects.filter(matches)
+
+
+@hooks.register(EXPORT_HOOK)
+def export_pledges(user) -> dict:
+    pledges = pledges_of(user).select_related("campaign").order_by("created_at", "pk")
+    return {
+        "pledges": [
+            {
+                "campaign": pledge.campaign.title,
+                "amount_cents": pledge.amount_cents,
+                "amount": pledge.amount_display,
+                "status": pledge.status,
+                "source": pledge.source,
+                "reward": pledge.reward_title,
+                "backer_name": pledge.backer_name,
+                "backer_email": pledge.backer_email,
+                "public_name": pledge.public_name,
+                "anonymous": pledge.anonymous,
+                "show_amount": pledge.show_amount,
+                "message": pledge.message,
+                "created_at": pledge.created_at,
+                "paid_at": pledge.paid_at,
+            }
+            for pledge in pledges
+        ]
+    }
+
+
+@hooks.register(ERASE_HOOK)
+@transaction.atomic
+def erase_pledges(user) -> None:
+    pledges_of(user).update(
+        backer_name="", backer_email="", public_name="", message="", anonymous=True, updated_at=timezone.now()
+    )
