@@ -78,3 +78,7 @@ class AccountDeletionForm(forms.Form):
         if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError(_("Incorrect password."), code="incorrect_password")
         return password
+
+
+# allauth's own message has no French in allauth's catalog: listed here so ours carries it.
+ALLAUTH_MESSAGES = [_("Too many failed login attempts. Try again later.")]

@@ -1044,14 +1044,22 @@ STANDARD_PAGES = [
                 "<ul><li>Contributions : nom, adresse électronique, montant, pour enregistrer votre don, "
                 "vous informer du résultat de la collecte et établir, le cas échéant, un reçu fiscal.</li>"
                 "<li>Porteurs de projet : coordonnées et informations sur le projet, pour la modération et le "
-                "versement des fonds.</li><li>Les données de carte bancaire sont traitées par notre "
+                "versement des fonds.</li><li>Candidatures aux appels à projets : votre compte (nom, adresse "
+                "électronique), vos réponses au formulaire et vos pièces jointes, pour instruire votre "
+                "candidature ; elles sont vues par les agents chargés de l'appel et par les jurés désignés, "
+                "qui n'y ont accès qu'après vérification de leurs droits.</li>"
+                "<li>Les données de carte bancaire sont traitées par notre "
                 "prestataire de paiement et ne sont jamais stockées par la Ville.</li></ul>",
             ),
             ("h2", "Durées de conservation"),
             (
                 "p",
-                "<p>Les données de contribution sont conservées dix ans (obligations comptables), les autres "
-                "trois ans après le dernier contact.</p>",
+                "<p>Les données de contribution sont conservées dix ans (obligations comptables). Les réponses "
+                "et pièces jointes des candidatures non retenues (irrecevables, non retenues ou retirées) et les "
+                "brouillons jamais déposés sont effacés un an après la dernière décision ; les candidatures "
+                "lauréates sont conservées avec la collecte qu'elles ont fait naître. Les autres données sont "
+                "conservées trois ans après le dernier contact.</p><p>Depuis « Mon espace », vous pouvez "
+                "télécharger vos données et supprimer votre compte.</p>",
             ),
             ("h2", "Vos droits"),
             (
