@@ -128,6 +128,7 @@ class AmountBlock(QuestionBlock):
             min_value=0,
             max_digits=12,
             decimal_places=2,
+            localize=True,  # "1 250,50" in French
             widget=forms.TextInput({"inputmode": "decimal"}),
             **self.field_kwargs(value),
         )
@@ -141,7 +142,8 @@ class DateBlock(QuestionBlock):
         label = _("Date")
 
     def form_field(self, value):
-        return forms.DateField(widget=forms.DateInput({"type": "date"}), **self.field_kwargs(value))
+        # A date input only takes ISO dates (YYYY-MM-DD), whatever the page's language.
+        return forms.DateField(widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"), **self.field_kwargs(value))
 
 
 class FileBlock(QuestionBlock):

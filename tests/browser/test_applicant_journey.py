@@ -286,6 +286,10 @@ def expect_answers_kept(page, title, pdf_file):
             expect(current.get_by_role("link", name=pdf_file.name)).to_be_visible()
         elif kind == "consent":
             expect(page.get_by_label(label, exact=True)).to_be_checked()
+        elif kind == "date":
+            # An <input type="date"> shows only a value written YYYY-MM-DD (whatever the language).
+            message = f"the saved date of “{label}” is not shown back in its date field"
+            expect(page.get_by_label(label, exact=True), message).to_have_value(answer)
         elif kind == "amount":
             expect(page.get_by_label(label, exact=True)).to_have_value(re.compile(r"^1250([.,]0+)?$"))
         else:
