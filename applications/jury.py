@@ -84,7 +84,9 @@ def declare_conflict(assignment, note: str = "") -> JuryAssignment:
     `ranking`). Kept in the application's history. Declaring twice changes nothing."""
     with transaction.atomic():
         assignment = (
-            JuryAssignment.objects.select_for_update().select_related("application", "juror").get(pk=assignment.pk)
+            JuryAssignment.objects.select_for_update(of=("self",))
+            .select_related("application", "juror")
+            .get(pk=assignment.pk)
         )
         if assignment.conflict_of_interest:
             return assignment

@@ -57,7 +57,11 @@ def promote_once(application, *, by):
     if not can_promote(application):
         raise PromotionError(_("Only a laureate application can become a campaign."))
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("call", "applicant")
+            .get(pk=application.pk)
+        )
         if not can_promote(locked):
             raise PromotionError(_("Only a laureate application can become a campaign."))
         campaign = CampaignPage.objects.filter(pk=locked.campaign_id).first() if locked.campaign_id else None

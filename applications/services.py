@@ -545,7 +545,11 @@ def submit(application, actor, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("call", "territory").get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("call", "territory")
+            .get(pk=application.pk)
+        )
         call = locked.call
         error = deadline_error(call, now)
         if error:
@@ -585,7 +589,7 @@ def withdraw(application, now=None, actor=None):
     """The applicant withdraws a draft or a submitted application, before the deadline."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
         if not can_withdraw(locked, now) or S.WITHDRAWN not in ALLOWED[locked.status]:
             if not before_deadline(locked.call, now):
                 message = _("The deadline has passed: this application can no longer be withdrawn.")
@@ -644,7 +648,9 @@ def remind_drafts(now=None, days=3):
     for candidate in drafts_to_remind(now, days):
         with transaction.atomic():
             application = (
-                Application.objects.select_for_update().select_related("call", "applicant").get(pk=candidate.pk)
+                Application.objects.select_for_update(of=("self",))
+                .select_related("call", "applicant")
+                .get(pk=candidate.pk)
             )
             if application.status != S.DRAFT or application.events.filter(note=REMINDER_NOTE).exists():
                 continue
