@@ -21,6 +21,7 @@ from applications import emails, reports, workflow
 from applications.admin_views import EXPORT_HEADINGS
 from applications.models import ApplicationEvent, CallJury, EmailTemplate, JuryAssignment, Review
 from applications.status import ApplicationStatus as S
+from coupdepouce.editorial import ensure_communication_group
 from tests.factories.applications import (
     DEFAULT_FORM,
     ApplicationFactory,
@@ -206,6 +207,22 @@ class TestAccess:
         assert response.status_code in (302, 403)
         if response.status_code == 302:
             assert response["Location"] == reverse("wagtailadmin_home")
+
+    def test_the_communication_group_runs_the_selection(self, client, application):
+        """The town's Communication group (coupdepouce/editorial.py) sees, screens and exports applications,
+        and downloads their attachments; it is not a jury and sees no juror page."""
+        officer = UserFactory(email="com@example.org", full_name="Nadia Com")
+        officer.groups.add(ensure_communication_group())
+        client.force_login(officer)
+        assert client.get(reverse(INDEX)).status_code == 200
+        assert client.get(reverse(INDEX) + "?export=csv").status_code == 200
+        page = client.get(url("inspect", application.pk)).content.decode()
+        assert 'name="action"' in page
+        attachment = AttachmentFactory(application=application)
+        download = client.get(reverse("applications:attachment", args=[attachment.token]))
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content).startswith(b"%PDF")
+        assert client.get(reverse("jury:application", args=[application.token])).status_code == 404
 
     def test_viewers_cannot_decide(self, client, application):
         client.force_login(staff_user("view_application"))
