@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import services
 from applications.blocks import FILE_TYPES
 from applications.models import Application
+from coupdepouce.forms import ErrorSummaryMixin
 from coupdepouce.pages import active_locale, site_pages
 from projects.models import Territory
 
@@ -51,7 +52,7 @@ def file_help_text(block_value):
     return f"{help_text} {limits}".strip()
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(ErrorSummaryMixin, forms.Form):
     title = forms.CharField(label=_("Project title"), max_length=150)
     summary = forms.CharField(
         label=_("Summary"),
@@ -158,17 +159,3 @@ class ApplicationForm(forms.Form):
     def fixed_fields(self):
         names = ("title", "summary", "holder_name", "holder_kind", "amount_requested", "themes", "territory")
         return [self[name] for name in names if name in self.fields]
-
-    def errors_in_order(self):
-        """(anchor id or None, message) for the error summary, non-field errors first."""
-        summary = [(None, message) for message in self.non_field_errors()]
-        for name in self.fields:
-            for message in self.errors.get(name, []):
-                summary.append((self.anchor_for(name), message))
-        return summary
-
-    def anchor_for(self, name):
-        bound = self[name]
-        if bound.use_fieldset:
-            return f"{bound.auto_id}_0"
-        return bound.auto_id

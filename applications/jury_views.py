@@ -13,26 +13,13 @@ from django.views.decorators.http import require_POST
 
 from applications import jury
 from applications.models import JuryAssignment
+from coupdepouce.forms import ErrorSummaryMixin
 
 SCORE_CHOICES = [(str(n), str(n)) for n in jury.SCORES]
 SAVE, SUBMIT = "save", "submit"
 
 
-class SummaryMixin:
-    """What the error summary (payments/_error_summary.html) reads."""
-
-    def errors_in_order(self):
-        summary = [(None, message) for message in self.non_field_errors()]
-        for name in self.fields:
-            for message in self.errors.get(name, []):
-                summary.append((self.anchor_for(name), message))
-        return summary
-
-    def anchor_for(self, name):
-        return self[name].auto_id
-
-
-class ReviewForm(SummaryMixin, forms.Form):
+class ReviewForm(ErrorSummaryMixin, forms.Form):
     """One 0–5 radio group per criterion, a comment and a coup de cœur. The scores are checked
     by `jury.save_review` (so its messages are the ones shown), not by the fields."""
 
@@ -82,7 +69,7 @@ class ReviewForm(SummaryMixin, forms.Form):
         return [(c, self[self.score_field(c)]) for c in self.criteria]
 
 
-class ConflictForm(SummaryMixin, forms.Form):
+class ConflictForm(ErrorSummaryMixin, forms.Form):
     note = forms.CharField(
         label=_("Why (optional)"),
         required=False,

@@ -10,12 +10,13 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coupdepouce.forms import ErrorSummaryMixin
 from payments.services import PledgeError, PledgeRequest, parse_amount_cents
 
 AMOUNT_CHARACTERS = re.compile(r"[-+]?[\d\s\u202f\u00a0.,]*\s*€?\s*")
 
 
-class PledgeForm(forms.Form):
+class PledgeForm(ErrorSummaryMixin, forms.Form):
     # Radios are rendered by hand in the template (stock and sold-out state per tier);
     # the value is a reward id or "" for a free amount, checked by the service.
     reward = forms.CharField(label=_("Reward"), required=False)
@@ -92,21 +93,14 @@ class PledgeForm(forms.Form):
         field = error.field if error.field in self.fields else None
         self.add_error(field, forms.ValidationError(error.message, code=error.code or "invalid"))
 
-    def errors_in_order(self):
-        """(field id or None, message) for the error summary, non-field errors first."""
-        summary = [(None, message) for message in self.non_field_errors()]
-        for name in self.fields:
-            for message in self.errors.get(name, []):
-                summary.append((self.anchor_for(name), message))
-        return summary
-
     def anchor_for(self, name):
+        # The reward radios are rendered by hand; "No reward" comes first.
         if name == "reward":
             return "reward-none"
-        return self[name].auto_id
+        return super().anchor_for(name)
 
 
-class DemoCardForm(forms.Form):
+class DemoCardForm(ErrorSummaryMixin, forms.Form):
     card_number = forms.CharField(
         label=_("Card number (demo)"),
         max_length=30,

@@ -177,6 +177,9 @@ def test_declined_card_keeps_the_pledge_pending_and_can_retry(client, campaign):
     pledge, checkout, response = pledge_and_pay(client, campaign, card=demo_gateway.DEMO_DECLINED)
     assert response.status_code == 200
     assert "refusée" in response.content.decode()
+    # The error summary lists the message and links it to the card field.
+    summary = response.content.decode().split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#id_card_number">' in summary and "refusée" in summary
     pledge.refresh_from_db()
     assert pledge.status == S.PENDING
     assert not mail.outbox
