@@ -88,6 +88,31 @@ class PlatformSettings(BaseSiteSetting):
         help_text=_("After a success, backers whose card needs action have this long before the pledge fails."),
     )
 
+    pending_checkout_minutes = models.PositiveIntegerField(
+        _("time to finish a payment (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(1440)],
+        help_text=_(
+            "A pledge whose payment is not finished in this time expires: it no longer holds a reward "
+            "nor room under the cap."
+        ),
+    )
+    pledge_data_retention_days = models.PositiveIntegerField(
+        _("retention of unfinished pledges (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "The name, email and message of pledges that were cancelled, expired or failed are removed "
+            "this many days later (manage.py purge_payment_data)."
+        ),
+    )
+    webhook_retention_days = models.PositiveIntegerField(
+        _("retention of payment provider events (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Stored Stripe events are reduced to their ids after this many days."),
+    )
+
     application_retention_days = models.PositiveIntegerField(
         _("retention of applications not retained (days)"),
         default=365,
@@ -138,6 +163,9 @@ class PlatformSettings(BaseSiteSetting):
                 FieldPanel("max_campaign_days"),
                 FieldPanel("max_pledge"),
                 FieldPanel("payment_grace_days"),
+                FieldPanel("pending_checkout_minutes"),
+                FieldPanel("pledge_data_retention_days"),
+                FieldPanel("webhook_retention_days"),
             ],
             heading=_("Campaign rules"),
         ),

@@ -57,6 +57,9 @@ class CampaignStatus(models.TextChoices):
     LIVE = "live", pgettext_lazy("campaign status", "Live")
     SUCCEEDED = "succeeded", pgettext_lazy("campaign status", "Succeeded")
     FAILED = "failed", pgettext_lazy("campaign status", "Not funded")
+    # Stopped by staff before or after its end (`closing.cancel_campaign`): no new pledge,
+    # paid pledges refunded, saved cards released.
+    CANCELLED = "cancelled", pgettext_lazy("campaign status", "Cancelled")
 
 
 def is_open_to_pledges(campaign, now) -> bool:

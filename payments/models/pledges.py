@@ -60,6 +60,13 @@ class Pledge(models.Model):
     action_required_at = models.DateTimeField(null=True, blank=True, editable=False)
     paid_at = models.DateTimeField(null=True, blank=True, editable=False)
     failure_reason = models.CharField(max_length=255, blank=True, editable=False)
+    # A pending online pledge holds a reward and room under the cap until then only
+    # (`PlatformSettings.pending_checkout_minutes` after it was created); null once settled.
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    # The provider's refund id, once the payment was refunded (a retry reuses it).
+    refund_id = models.CharField(max_length=255, blank=True, editable=False)
+    # When the backer's personal data were removed (retention of cancelled and failed pledges).
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     recorded_by = models.ForeignKey(

@@ -27,13 +27,19 @@ class WebhookEvent(models.Model):
 class CampaignClosing(models.Model):
     """The close of a campaign: its outcome, frozen, and when the charging ran."""
 
-    OUTCOMES = [(status, status.label) for status in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED)]
+    OUTCOMES = [
+        (status, status.label)
+        for status in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED, CampaignStatus.CANCELLED)
+    ]
 
     campaign = models.OneToOneField(settings.PAYMENTS_CAMPAIGN_MODEL, on_delete=models.CASCADE, related_name="closing")
     outcome = models.CharField(max_length=20, choices=OUTCOMES)
     raised_cents = models.PositiveIntegerField()
     closed_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A cancelled campaign: who cancelled it and why (the refunds follow, `closing.cancel_campaign`).
+    cancelled_by = models.CharField(max_length=150, blank=True)
+    reason = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("campaign closing")
@@ -44,6 +50,10 @@ class CampaignClosing(models.Model):
     @property
     def failed(self) -> bool:
         return self.outcome == CampaignStatus.FAILED
+
+    @property
+    def cancelled(self) -> bool:
+        return self.outcome == CampaignStatus.CANCELLED
 
 
 class PayoutAccount(models.Model):
