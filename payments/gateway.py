@@ -11,6 +11,16 @@ from dataclasses import dataclass
 from django.conf import settings
 
 
+class ProviderUnavailable(Exception):
+    """The provider a pledge was made with is not configured here (e.g. Stripe without its
+    secret key): nothing may be settled through another one. Raised by `providers.get_gateway`."""
+
+
+class GatewayError(Exception):
+    """The provider could not be reached or refused a request (network, outage, bad request).
+    Gateways wrap their library's errors in it, so callers need not know the provider."""
+
+
 @dataclass
 class ChargeResult:
     """Outcome of charging a saved card off-session."""

@@ -23,7 +23,7 @@ from wagtail.models import Locale, Page
 from coupdepouce.models import PlatformSettings
 from payments import matching, rules
 from payments.interface import campaign_model, reward_model
-from payments.models import Pledge, PledgeEvent
+from payments.models import CampaignClosing, Pledge, PledgeEvent
 from payments.rules import COUNTED_STATUSES, RESERVING_STATUSES, PledgeStatus
 
 S = PledgeStatus
@@ -264,6 +264,50 @@ def transition(pledge_or_id, to_status, *, actor="system", note="", data=None, *
     return pledge
 
 
+def campaign_takes_pledges(campaign, now=None) -> bool:
+    """Whether the campaign takes pledges now: its canonical (French) page decides for every
+    translation (`rules.is_open_to_pledges`), and a cancelled or closed campaign takes none."""
+    now = now or timezone.now()
+    canonical = canonical_campaign(campaign)
+    if not rules.is_open_to_pledges(canonical, now):
+        return False
+    return not CampaignClosing.objects.filter(campaign_id=canonical.pk).exists()
+
+
+@dataclass
+class Completion:
+    """What `complete_checkout` did: `pledge` is the pledge as it is now; `accepted` is False
+    when the campaign no longer took pledges and the pledge was cancelled instead."""
+
+    pledge: Pledge
+    accepted: bool
+    changed: bool
+
+
+def complete_checkout(pledge_or_id, to_status, *, actor, note="", data=None, now=None, **fields) -> Completion:
+    """Finish a pending checkout (to committed or paid), only while its campaign takes pledges.
+
+    Every completion path (demo card page, Checkout return, webhook) goes through here. When the
+    campaign has ended, was unpublished or cancelled meanwhile, the pending pledge is cancelled
+    instead (`accepted=False`): the caller then releases the saved card or refunds the payment
+    through the pledge's own provider. A pledge already in `to_status` is a replay (`changed=False`).
+    """
+    pk = getattr(pledge_or_id, "pk", pledge_or_id)
+    pledge = Pledge.objects.select_related("campaign").get(pk=pk)
+    if pledge.status == PledgeStatus.PENDING and not campaign_takes_pledges(pledge.campaign, now):
+        moved = transition(
+            pk,
+            PledgeStatus.CANCELLED,
+            actor=actor,
+            note="campaign closed before the payment was completed",
+            data=data,
+            **fields,
+        )
+        return Completion(moved or Pledge.objects.get(pk=pk), accepted=False, changed=moved is not None)
+    moved = transition(pk, to_status, actor=actor, note=note, data=data, **fields)
+    return Completion(moved or Pledge.objects.get(pk=pk), accepted=True, changed=moved is not None)
+
+
 def pledges_by_status(campaign):
     """{status: (count, cents)} for the admin report, in one query."""
     rows = (
@@ -279,7 +323,10 @@ __all__ = [
     "InvalidTransition",
     "PledgeError",
     "PledgeRequest",
+    "Completion",
+    "campaign_takes_pledges",
     "canonical_campaign",
+    "complete_checkout",
     "create_pledge",
     "expire_stale_pending",
     "parse_amount_cents",

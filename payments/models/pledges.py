@@ -85,6 +85,12 @@ class Pledge(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["campaign", "status"])]
         constraints = [models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="pledge_amount_positive")]
+        permissions = [
+            # The Finances group: backers' names, emails and messages in reports and exports.
+            ("view_backer_data", _("Can see backers' personal data")),
+            # Goal, funding model and dates of a campaign that already has pledges (with a reason, logged).
+            ("change_campaign_terms", _("Can change the money terms of a campaign with pledges")),
+        ]
 
     def __str__(self):
         return f"{self.display_name} — {self.amount_display}"
