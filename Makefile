@@ -58,20 +58,57 @@ migrate: install ## Apply database migrations (SQLite in var/ unless DATABASE_UR
 demo: migrate ## Load the demo content (idempotent) and the demo admin
 	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py load_demo_data
 
+# `make run` loads the demo content, unless the database holds other accounts (yours, after
+# signing up on the local site): load_demo_data then refuses (exit status 3) and the site is
+# served as it is. The task worker (emails) runs beside runserver and stops with it.
 .PHONY: run
-run: install compilemessages demo ## Set up and serve the demo site on http://127.0.0.1:$(PORT)
+run: install compilemessages migrate ## Set up and serve the demo site on http://127.0.0.1:$(PORT), with its task worker
+	@WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py load_demo_data; status=$$?; \
+	  if [ $$status = 3 ]; then echo "make run: demo content not loaded; serving the database as it is."; \
+	  elif [ $$status != 0 ]; then exit $$status; fi
 	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py collectstatic --noinput -v0
 	@echo "Site: http://127.0.0.1:$(PORT)/  Admin: http://127.0.0.1:$(PORT)/admin/ (admin@example.org / coupdepouce-demo)"
-	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Task worker: manage.py db_worker (emails are written to var/mail/)"
+	@export WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT); \
+	  $(PY) manage.py db_worker --no-reload --interval 1 -v0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The row-lock tests (`-m postgres`) need PostgreSQL. PG_PROBE fails when nothing answers on
+# 127.0.0.1:5432, and creates the named database if missing (the tests make their own test_ one).
+PG_LOCAL_URL := postgres://postgres@127.0.0.1:5432/coupdepouce_ci
+PG_PROBE := import psycopg; c = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3); c.execute("SELECT 1 FROM pg_database WHERE datname = %s", ["coupdepouce_ci"]).fetchone() or c.execute("CREATE DATABASE coupdepouce_ci")
 
 .PHONY: test
-test: install-test compilemessages ## Run the whole test suite, browser tests included
+test: install-test compilemessages ## Run the whole test suite, browser tests included; the PostgreSQL tests too when it answers locally
 	@mkdir -p var
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
+	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then exit 0; fi; \
+	if $(PY) -c '$(PG_PROBE)' 2>/dev/null; then \
+	  echo "PostgreSQL answers on 127.0.0.1:5432: the row-lock tests (-m postgres) run on it too"; \
+	  DATABASE_URL=$(PG_LOCAL_URL) $(PY) -m pytest -m postgres; \
+	else echo "PostgreSQL does not answer on 127.0.0.1:5432: the row-lock tests (-m postgres) did not run"; fi
+
+# A copy of the tree under var/ (ignored by git), so edits made meanwhile do not disturb the run;
+# mutmut's mutants/ folder stays there between runs (only changed functions are tested again).
+MUTATION_DIR := var/mutation
+
+.PHONY: mutation
+mutation: install-test compilemessages ## Mutation testing of the money code with mutmut (about an hour; docs/testing.md)
+	$(PY) -m pip install --quiet -r requirements-mutation.txt
+	@mkdir -p $(MUTATION_DIR)
+	tar --exclude=./.venv --exclude=./var --exclude=./.git --exclude=./node_modules -cf - . | tar -xf - -C $(MUTATION_DIR)
+	rm -f $(MUTATION_DIR)/template.sqlite3
+	cd $(MUTATION_DIR) && DJANGO_SETTINGS_MODULE=coupdepouce.settings.test \
+	  DATABASE_URL=sqlite:///$(CURDIR)/$(MUTATION_DIR)/template.sqlite3 $(CURDIR)/$(PY) manage.py migrate --noinput -v0
+	cd $(MUTATION_DIR) && MUTATION_DB_TEMPLATE=$(CURDIR)/$(MUTATION_DIR)/template.sqlite3 \
+	  $(CURDIR)/$(VENV)/bin/mutmut run --max-children 2
+	cd $(MUTATION_DIR) && $(CURDIR)/$(VENV)/bin/mutmut export-cicd-stats && cat mutants/mutmut-cicd-stats.json && echo && \
+	  $(CURDIR)/$(VENV)/bin/mutmut results
 
 .PHONY: lint
 lint: install-test ## Lint with ruff and check the import layers with import-linter
@@ -86,6 +123,7 @@ format: install-test ## Format the code with ruff
 .PHONY: check-deploy
 check-deploy: install ## Django's deployment checklist with the production settings
 	DJANGO_SETTINGS_MODULE=coupdepouce.settings.production DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(openssl rand -base64 48)} \
+	  STRIPE_SECRET_KEY=$${STRIPE_SECRET_KEY:-sk_test_check_deploy} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_check_deploy} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 .PHONY: bench

@@ -56,6 +56,7 @@ from applications.blocks import AmountBlock, DateBlock, FileBlock
 from applications.models import Application, JuryAssignment, Review
 from applications.ranking import review_score
 from applications.status import REASON_REQUIRED, REVIEWABLE, ApplicationStatus
+from coupdepouce.exports import SafeCsvExportMixin
 from coupdepouce.money import format_euros
 
 S = ApplicationStatus
@@ -88,8 +89,10 @@ def _join(values):
     return ", ".join(str(v) for v in values)
 
 
-class FrenchSpreadsheetMixin:
+class FrenchSpreadsheetMixin(SafeCsvExportMixin):
     """Wagtail's spreadsheet export (SpreadsheetExportMixin), in formats a French office reads.
+
+    CSV cells cannot run as formulas (`coupdepouce.exports.SafeCsvExportMixin`).
 
     CSV: ';' between columns (French Excel expects it), a decimal comma, dates as
     dd/mm/yyyy hh:mm in Europe/Paris, UTF-8 with a BOM so Excel detects the encoding.

@@ -22,6 +22,7 @@ from applications.forms import ApplicationForm
 from applications.models import Application, Attachment
 from applications.status import ApplicationStatus
 from coupdepouce.money import format_euros
+from coupdepouce.ratelimits import limit
 
 S = ApplicationStatus
 
@@ -75,6 +76,7 @@ def _save(request, form, application):
     return redirect("applications:application", token=application.token)
 
 
+@limit("application", key="user_or_ip")
 @require_http_methods(["GET", "POST"])
 def start(request, call):
     """The call's `candidater/` route: the application form (or the applicant's draft to this call)."""
@@ -101,6 +103,7 @@ def start(request, call):
 
 
 @login_required
+@limit("application", key="user_or_ip")
 @require_http_methods(["GET", "POST"])
 def application(request, token):
     """One application: its form while it can be changed, else what was sent (read only)."""

@@ -1,7 +1,15 @@
-"""Editorial set-up: the "Communication" group and the campaign moderation workflow.
+"""Editorial set-up: the "Communication" and "Finances" groups and the campaign moderation workflow.
+
+- Communication edits the site and runs calls for projects; of the money it sees figures only
+  (`payments.view_pledge`: each campaign's money report, its CSV without backers, the
+  dashboard panel).
+- Finances handles the money and the backers' personal data: the pledge ledger and offline
+  gifts, sponsors and matching offers, payout accounts, the reports with backers' names and
+  emails (`payments.view_backer_data`), and the terms of campaigns that have pledges
+  (`payments.change_campaign_terms`, with a reason). It has no page permissions.
 
 Run after every migrate (post_migrate) so production gets them without demo data.
-Idempotent.
+Idempotent: it adds what is missing and removes nothing.
 """
 
 from django.apps import apps
@@ -18,6 +26,7 @@ from wagtail.models import (
 )
 
 COMMUNICATION_GROUP = "Communication"
+FINANCES_GROUP = "Finances"
 MODERATORS_GROUP = "Moderators"
 CAMPAIGN_WORKFLOW = "Modération des campagnes"
 
@@ -57,6 +66,33 @@ MODEL_PERMISSIONS = [
 ]
 
 
+FINANCES_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    # The ledger: offline gifts recorded, backers' details corrected (online pledges stay read-only);
+    # pledges are never deleted from the admin.
+    ("payments", "add_pledge"),
+    ("payments", "change_pledge"),
+    ("payments", "view_pledge"),
+    ("payments", "view_pledgeevent"),
+    ("payments", "view_backer_data"),
+    ("payments", "change_campaign_terms"),
+    # Sponsors and matching offers (abondement).
+    ("payments", "add_sponsor"),
+    ("payments", "change_sponsor"),
+    ("payments", "delete_sponsor"),
+    ("payments", "view_sponsor"),
+    ("payments", "add_matchingoffer"),
+    ("payments", "change_matchingoffer"),
+    ("payments", "delete_matchingoffer"),
+    ("payments", "view_matchingoffer"),
+    ("payments", "view_matchallocation"),
+    # Holders' payout accounts and campaign closings.
+    ("payments", "view_payoutaccount"),
+    ("payments", "change_payoutaccount"),
+    ("payments", "view_campaignclosing"),
+]
+
+
 def _perm(app_label, codename):
     return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
 
@@ -82,6 +118,15 @@ def ensure_communication_group():
     return group
 
 
+def ensure_finances_group():
+    group, _ = Group.objects.get_or_create(name=FINANCES_GROUP)
+    for app_label, codename in FINANCES_PERMISSIONS:
+        perm = _perm(app_label, codename)
+        if perm:
+            group.permissions.add(perm)
+    return group
+
+
 def ensure_campaign_workflow(project_index=None):
     """A one-step moderation workflow, approved by Moderators, on the project index."""
     moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
@@ -100,4 +145,5 @@ def on_post_migrate(sender, **kwargs):
     if sender is not [c for c in apps.get_app_configs() if c.models_module is not None][-1]:
         return
     ensure_communication_group()
+    ensure_finances_group()
     ensure_campaign_workflow()

@@ -3,13 +3,19 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.views import account as wagtailadmin_account
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from coupdepouce import views
+from coupdepouce.ratelimits import limit
 from coupdepouce.sitemaps import SiteSitemap
 
 urlpatterns = [
+    # Wagtail's own sign-in and "forgotten password" views, rate-limited; before the admin's
+    # URLs, which serve the same paths unlimited.
+    path("admin/login/", limit("admin_login")(wagtailadmin_account.LoginView.as_view())),
+    path("admin/password_reset/", limit("admin_password_reset")(wagtailadmin_account.PasswordResetView.as_view())),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"wagtail": SiteSitemap}}, name="sitemap"),

@@ -32,9 +32,11 @@ from wagtail.models import Locale, Page, Site
 from calls.models import CallForProjectsPage, CallIndexPage, CallPartner, EvaluationCriterion
 from coupdepouce.editorial import (
     COMMUNICATION_GROUP,
+    FINANCES_GROUP,
     MODERATORS_GROUP,
     ensure_campaign_workflow,
     ensure_communication_group,
+    ensure_finances_group,
 )
 from coupdepouce.models import PlatformSettings
 from demo import content
@@ -62,6 +64,8 @@ ADMIN_EMAIL = "admin@example.org"
 ADMIN_FULL_NAME = "Admin Démo"
 COMMUNICATION_EMAIL = "communication@example.org"
 COMMUNICATION_FULL_NAME = "Nadia Lemaire"
+FINANCES_EMAIL = "finances@example.org"
+FINANCES_FULL_NAME = "Paul Renaud"
 
 
 def stream(items):
@@ -164,8 +168,15 @@ class DemoLoader:
             self.created["users"] += 1
             # The communication officer edits the site and moderates proposed campaigns.
             officer.groups.add(*Group.objects.filter(name__in=[COMMUNICATION_GROUP, MODERATORS_GROUP]))
+        ensure_finances_group()
+        treasurer = User.objects.filter(email__iexact=FINANCES_EMAIL).first()
+        if treasurer is None:
+            treasurer = User.objects.create_user(FINANCES_EMAIL, DEMO_PASSWORD, full_name=FINANCES_FULL_NAME)
+            self.created["users"] += 1
+            # The finance officer: pledges and backers' data, sponsors, campaign terms; no pages.
+            treasurer.groups.add(Group.objects.get(name=FINANCES_GROUP))
         # Verified addresses, so the staff accounts can also sign in on the public site (allauth).
-        for user in (self.admin, officer):
+        for user in (self.admin, officer, treasurer):
             EmailAddress.objects.get_or_create(
                 user=user, email=user.email, defaults={"verified": True, "primary": True}
             )

@@ -9,3 +9,6 @@ class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from payments import checks  # noqa: F401 — registers the payment configuration checks

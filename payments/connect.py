@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 
-import stripe
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -30,6 +29,7 @@ from wagtail.admin.widgets import Button
 from wagtail.models import Page
 
 from payments import gateway, rules
+from payments.gateway import GatewayError
 from payments.interface import campaign_model
 from payments.models import PayoutAccount
 from payments.providers import get_gateway
@@ -57,13 +57,19 @@ def _edit_url(campaign):
     return reverse("wagtailadmin_pages:edit", args=[campaign.pk])
 
 
+def _stripe_message(error: GatewayError) -> str:
+    """Stripe's own words for a refused request (the stripe error behind the GatewayError)."""
+    cause = error.__cause__
+    return str(getattr(cause, "user_message", None) or cause or error)
+
+
 @require_GET
 def connect_onboarding(request, page_id):
     """Create the Express account if needed, then send the holder to Stripe's onboarding.
 
     Also the AccountLink's refresh_url: Stripe sends the holder here when a link expired."""
     campaign = _campaign_or_404(request, page_id)
-    if gateway.provider_name() != "stripe":
+    if not gateway.stripe_configured():
         messages.error(request, _("Payout accounts are only needed with Stripe (STRIPE_SECRET_KEY)."))
         return redirect(_edit_url(campaign))
     provider = get_gateway("stripe")
@@ -79,9 +85,9 @@ def connect_onboarding(request, page_id):
             refresh_url=request.build_absolute_uri(reverse("payments_connect_onboarding", args=[campaign.pk])),
             return_url=request.build_absolute_uri(reverse("payments_connect_return", args=[campaign.pk])),
         )
-    except stripe.StripeError as error:
+    except GatewayError as error:
         logger.exception("stripe connect onboarding failed for campaign %s", campaign.pk)
-        messages.error(request, _("Stripe refused: %(message)s") % {"message": error.user_message or error})
+        messages.error(request, _("Stripe refused: %(message)s") % {"message": _stripe_message(error)})
         return redirect(_edit_url(campaign))
     return redirect(url)
 
@@ -91,12 +97,12 @@ def connect_return(request, page_id):
     """Stripe's return_url: read the account's flags now rather than wait for account.updated."""
     campaign = _campaign_or_404(request, page_id)
     account = payout_account_for(campaign)
-    if account is None or not account.stripe_account_id or gateway.provider_name() != "stripe":
+    if account is None or not account.stripe_account_id or not gateway.stripe_configured():
         return redirect(_edit_url(campaign))
     try:
         apply_account(get_gateway("stripe").retrieve_account(account.stripe_account_id))
-    except stripe.StripeError as error:
-        messages.error(request, _("Stripe refused: %(message)s") % {"message": error.user_message or error})
+    except GatewayError as error:
+        messages.error(request, _("Stripe refused: %(message)s") % {"message": _stripe_message(error)})
         return redirect(_edit_url(campaign))
     account.refresh_from_db()
     if account.charges_enabled:
@@ -119,7 +125,7 @@ def register_connect_urls():
 
 @hooks.register("register_page_header_buttons")
 def payout_account_button(page, user, view_name, next_url=None):
-    if gateway.provider_name() != "stripe" or not isinstance(page.specific_deferred, campaign_model()):
+    if not gateway.stripe_configured() or not isinstance(page.specific_deferred, campaign_model()):
         return
     if not page.permissions_for_user(user).can_edit():
         return
@@ -135,7 +141,7 @@ def payout_account_button(page, user, view_name, next_url=None):
 def require_payout_account(request, page):
     """Stripe mode: a campaign goes live only once its holder's account can take charges."""
     page = page.specific_deferred if type(page) is Page else page
-    if not isinstance(page, campaign_model()) or gateway.provider_name() != "stripe":
+    if not isinstance(page, campaign_model()) or not gateway.stripe_configured():
         return None
     match = getattr(request, "resolver_match", None)
     creating = bool(match and match.url_name == "add")

@@ -114,13 +114,29 @@ def send_refund(pledge):
         return _send(pledge, "refund", subject)
 
 
+def send_payment_failed(pledge):
+    """The payment was not completed within the grace period: the pledge failed, nothing was charged."""
+    with translation.override(_language(pledge)):
+        subject = _("Your pledge to “%(title)s” could not be paid") % {"title": _campaign_in_language(pledge).title}
+        return _send(pledge, "payment_failed", subject)
+
+
+def send_campaign_cancelled(pledge):
+    """The campaign was cancelled before the backer's saved card was charged: nothing was charged."""
+    with translation.override(_language(pledge)):
+        subject = _("“%(title)s” was cancelled") % {"title": _campaign_in_language(pledge).title}
+        return _send(pledge, "campaign_cancelled", subject)
+
+
 __all__ = [
     "absolute_url",
     "complete_payment_url",
     "send_action_required",
+    "send_campaign_cancelled",
     "send_campaign_failed",
     "send_campaign_succeeded",
     "send_confirmation",
+    "send_payment_failed",
     "send_refund",
     "site_url",
     "thanks_url",

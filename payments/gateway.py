@@ -47,7 +47,8 @@ class Gateway:
         """Charge an all-or-nothing pledge's saved card. Safe to call again after a crash."""
         raise NotImplementedError
 
-    def refund(self, pledge) -> None:
+    def refund(self, pledge):
+        """Refund a paid pledge in full; returns the provider's refund (an object with `.id`, or its id)."""
         raise NotImplementedError
 
     def release_card(self, pledge) -> None:
@@ -55,6 +56,21 @@ class Gateway:
         raise NotImplementedError
 
 
+def stripe_configured() -> bool:
+    """Whether Stripe can be used here (STRIPE_SECRET_KEY is set)."""
+    return bool(getattr(settings, "STRIPE_SECRET_KEY", ""))
+
+
+def demo_allowed() -> bool:
+    """Whether demo payments (no money moves) are allowed here: `PAYMENTS_DEMO_MODE`, an explicit choice."""
+    return bool(getattr(settings, "PAYMENTS_DEMO_MODE", False))
+
+
 def provider_name() -> str:
-    """The provider new pledges use: `stripe` when STRIPE_SECRET_KEY is set, otherwise `demo`."""
-    return "stripe" if getattr(settings, "STRIPE_SECRET_KEY", "") else "demo"
+    """The provider new pledges use: `stripe` when STRIPE_SECRET_KEY is set, else `demo` when
+    PAYMENTS_DEMO_MODE is on. Neither: ProviderUnavailable (the pledge form answers 503)."""
+    if stripe_configured():
+        return "stripe"
+    if demo_allowed():
+        return "demo"
+    raise ProviderUnavailable("no payment provider: set STRIPE_SECRET_KEY, or PAYMENTS_DEMO_MODE for demo payments")

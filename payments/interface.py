@@ -39,9 +39,16 @@ class Campaign(Protocol):
     start_at: datetime
     end_at: datetime
     funding_model: str
+    goal: int  # euros
+    first_published_at: datetime | None
 
     @property
     def goal_cents(self) -> int: ...
+
+    def terms_rule_errors(self, *, goal, start_at, end_at) -> list[tuple[str, str]]:
+        """(field, message) for new money terms the site's rules refuse (goal and duration caps);
+        used by the Finances' "change the terms" view (`payments.terms`)."""
+        ...
 
     def get_site(self): ...
 

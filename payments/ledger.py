@@ -17,8 +17,9 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from payments import rules
 from payments.models import CampaignClosing, MatchAllocation, Pledge
-from payments.rules import COUNTED_STATUSES, RESERVING_STATUSES, CampaignStatus
+from payments.rules import COUNTED_STATUSES, CampaignStatus
 
 
 def campaign_status(start_at: datetime, end_at: datetime, raised_cents: int, goal_cents: int, now: datetime) -> str:
@@ -113,13 +114,16 @@ def figures(
     """Figures of a campaign; `raised_cents` is the crowd's, matching is added on top.
 
     `outcome` is the result frozen when the campaign was closed (`CampaignClosing`): once
-    closed, a succeeded campaign stays succeeded even if a backer's card later fails.
+    closed, a succeeded campaign stays succeeded even if a backer's card later fails. A
+    cancelled campaign is `cancelled` whatever its dates (staff may cancel it before its end).
     """
     now = now or timezone.now()
     matched_cents = matched_cents or 0
     raised_cents = (raised_cents or 0) + matched_cents
     status = campaign_status(start_at, end_at, raised_cents, goal_cents, now)
-    if outcome and status in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED):
+    if outcome == CampaignStatus.CANCELLED:
+        status = CampaignStatus.CANCELLED
+    elif outcome and status in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED):
         status = outcome
     return CampaignFigures(
         matched_cents=matched_cents,
@@ -206,7 +210,7 @@ def _count_subquery():
 
 
 def outcome_for(translation_key):
-    """The outcome frozen at the close of a campaign, or None while it is not closed."""
+    """The outcome frozen at the close (or cancellation) of a campaign, or None while it has none."""
     return (
         CampaignClosing.objects.filter(campaign__translation_key=translation_key)
         .values_list("outcome", flat=True)
@@ -237,13 +241,21 @@ def _succeeded_q():
     return Q(closing_outcome=CampaignStatus.SUCCEEDED) | (Q(closing_outcome__isnull=True) & reached)
 
 
+def _cancelled_q():
+    return Q(closing_outcome=CampaignStatus.CANCELLED)
+
+
 def filter_status(queryset, status: str, now=None):
-    """Filter a queryset annotated by `with_figures` on the derived status."""
+    """Filter a queryset annotated by `with_figures` on the derived status (as `figures` derives it)."""
     now = now or timezone.now()
+    if status == CampaignStatus.CANCELLED:
+        return queryset.filter(_cancelled_q())
+    # A cancelled campaign is only "cancelled", whatever its dates.
+    not_cancelled = Q(closing_outcome__isnull=True) | ~_cancelled_q()
     if status == CampaignStatus.UPCOMING:
-        return queryset.filter(start_at__gt=now)
+        return queryset.filter(not_cancelled, start_at__gt=now)
     if status == CampaignStatus.LIVE:
-        return queryset.filter(start_at__lte=now, end_at__gt=now)
+        return queryset.filter(not_cancelled, start_at__lte=now, end_at__gt=now)
     ended = queryset.filter(end_at__lte=now).annotate(_total_cents=F("raised_cents") + F("matched_cents"))
     if status == CampaignStatus.SUCCEEDED:
         return ended.filter(_succeeded_q())
@@ -253,11 +265,13 @@ def filter_status(queryset, status: str, now=None):
     return queryset
 
 
-def rewards_with_stock(rewards_queryset):
-    """Annotate RewardTier rows with `reserved`: units held by pending, committed or paid pledges."""
+def rewards_with_stock(rewards_queryset, now=None):
+    """Annotate RewardTier rows with `reserved`: units held at `now` (`rules.holding_q`) by
+    counted pledges and by pending checkouts that have not expired."""
+    now = now or timezone.now()
     reserved = Coalesce(
         Subquery(
-            Pledge.objects.filter(reward__translation_key=OuterRef("translation_key"), status__in=RESERVING_STATUSES)
+            Pledge.objects.filter(rules.holding_q(now), reward__translation_key=OuterRef("translation_key"))
             .filter(campaign__translation_key=OuterRef("page__translation_key"))
             .order_by()
             .values("reward__translation_key")
@@ -338,7 +352,8 @@ def campaign_figures(campaign, *, detailed=False, now=None) -> CampaignFigures:
     else:
         raised, backers = totals_for(key)
         matched = matched_for(key)
-        outcome = outcome_for(key) if campaign.end_at <= now else None
+        # Read even while live by its dates: a campaign may be cancelled before its end.
+        outcome = outcome_for(key)
     result = figures(
         campaign.goal_cents,
         campaign.start_at,

@@ -5,6 +5,11 @@ pledge, a cap per campaign and a total envelope. Allocations are made when a ple
 starts counting (committed or paid) and released when it stops (failed, cancelled,
 refunded). The offer's row is locked while allocating, so the envelope is never
 over-spent, even under concurrent pledges.
+
+At the close (`payments.closing`): when a campaign failed, the shares of offers that pay
+"only if the campaign succeeds" (`only_on_success`) are released, whatever the funding model;
+the other offers' shares stay where the money was collected (keep-it-all). A cancelled campaign
+releases every share. Released shares count nowhere (figures, report, envelope).
 """
 
 from decimal import ROUND_FLOOR, Decimal
@@ -63,6 +68,20 @@ def allocate(pledge):
 def release(pledge):
     """Give the pledge's matching back to the envelopes."""
     return pledge.matches.filter(released=False).update(released=True)
+
+
+def _campaign_allocations(translation_key):
+    return MatchAllocation.objects.filter(pledge__campaign__translation_key=translation_key, released=False)
+
+
+def release_on_failure(translation_key) -> int:
+    """The campaign failed: sponsors who pay only on success pay nothing. Returns how many shares."""
+    return _campaign_allocations(translation_key).filter(offer__only_on_success=True).update(released=True)
+
+
+def release_campaign(translation_key) -> int:
+    """The campaign was cancelled: every sponsor's share goes back to its envelope."""
+    return _campaign_allocations(translation_key).update(released=True)
 
 
 def offer_usage(offer):

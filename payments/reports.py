@@ -7,27 +7,34 @@ Amounts are integer cents.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Locale
 
+from coupdepouce import exports
 from payments import ledger, rules, services
 from payments.interface import campaign_model
 from payments.models import CampaignClosing, MatchAllocation, Pledge
 from payments.rules import COUNTED_STATUSES, PledgeStatus
 
+# Who may see backers' names, emails and messages (the Finances group): reports, exports, the ledger.
+BACKER_DATA_PERMISSION = "payments.view_backer_data"
 
-def euros_decimal(cents: int) -> str:
-    """Cents as a plain decimal euro string for spreadsheets: 2550 → "25.50", -5 → "-0.05"."""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(int(cents)), 100)
-    return f"{sign}{whole}.{rest:02d}"
+
+def can_see_backers(user) -> bool:
+    """Whether `user` may see backers' personal data. Others (the Communication group) see figures only."""
+    return user.has_perm(BACKER_DATA_PERMISSION)
+
+
+def euros_number(cents: int) -> Decimal:
+    """Cents as an exact euro number for spreadsheets: 2550 → Decimal("25.50"), written as a number."""
+    return Decimal(int(cents)).scaleb(-2)
 
 
 @dataclass
@@ -138,10 +145,20 @@ CSV_HEADER = [
     "provider",
     "language",
 ]
+# The columns with backers' personal data, only for `can_see_backers`.
+BACKER_COLUMNS = ("backer_name", "backer_email", "public_name")
 
 
-def pledges_csv(campaign) -> str:
-    """The campaign's pledges as CSV text (UTF-8 with a BOM, for Excel), in two queries."""
+def csv_header(*, backers: bool) -> list[str]:
+    return [name for name in CSV_HEADER if backers or name not in BACKER_COLUMNS]
+
+
+def pledges_csv(campaign, *, backers: bool) -> str:
+    """The campaign's pledges as CSV text (UTF-8 with a BOM, for Excel), in two queries.
+
+    `backers`: with the backers' names and emails (`can_see_backers`); without, figures only.
+    Amounts are numbers; text cells cannot run as formulas (`coupdepouce.exports`).
+    """
     campaign = services.canonical_campaign(campaign)
     matched = Coalesce(
         Subquery(
@@ -157,27 +174,27 @@ def pledges_csv(campaign) -> str:
     rows = _pledges(campaign).annotate(matched=matched).order_by("created_at", "pk")
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer = exports.writer(out)
+    header = csv_header(backers=backers)
+    writer.writerow(header)
     for pledge in rows:
-        writer.writerow(
-            [
-                pledge.pk,
-                pledge.created_at.isoformat(),
-                pledge.paid_at.isoformat() if pledge.paid_at else "",
-                pledge.backer_name,
-                pledge.backer_email,
-                pledge.public_name,
-                "yes" if pledge.anonymous else "no",
-                euros_decimal(pledge.amount_cents),
-                euros_decimal(pledge.matched),
-                pledge.reward_title,
-                pledge.status,
-                pledge.source,
-                pledge.provider,
-                pledge.language,
-            ]
-        )
+        values = {
+            "id": pledge.pk,
+            "created_at": pledge.created_at.isoformat(),
+            "paid_at": pledge.paid_at.isoformat() if pledge.paid_at else "",
+            "backer_name": pledge.backer_name,
+            "backer_email": pledge.backer_email,
+            "public_name": pledge.public_name,
+            "anonymous": "yes" if pledge.anonymous else "no",
+            "amount_eur": euros_number(pledge.amount_cents),
+            "matched_eur": euros_number(pledge.matched),
+            "reward": pledge.reward_title,
+            "status": pledge.status,
+            "source": pledge.source,
+            "provider": pledge.provider,
+            "language": pledge.language,
+        }
+        writer.writerow([values[name] for name in header])
     return out.getvalue()
 
 
@@ -230,12 +247,16 @@ def with_envelope_usage(queryset):
 
 
 __all__ = [
+    "BACKER_COLUMNS",
+    "BACKER_DATA_PERMISSION",
     "CSV_HEADER",
     "CampaignReport",
     "StatusLine",
     "campaign_report",
+    "can_see_backers",
+    "csv_header",
     "dashboard",
-    "euros_decimal",
+    "euros_number",
     "live_campaigns",
     "month_start",
     "pledges_csv",

@@ -1,16 +1,17 @@
 """The money rules, each written once and imported everywhere else.
 
-- `PledgeStatus`: the states of a pledge, and which of them count or hold a reward;
+- `PledgeStatus`: the states of a pledge, and which of them count (`COUNTED_STATUSES`);
+- `holding_q`: which pledges hold a unit of a reward and room under the cap at a given time;
 - `FundingModel`: all-or-nothing (the default) or keep-it-all;
-- `CampaignStatus`: upcoming, live, succeeded, failed, with their public labels;
+- `CampaignStatus`: upcoming, live, succeeded, failed, cancelled, with their public labels;
 - `is_open_to_pledges`: whether a campaign takes pledges now;
 - `cap_cents`: the over-funding cap of a campaign;
 - `commission_cents`: the platform commission on one payment;
 - `payout_destination`: the holder's account a payment may go to, or none.
 
-Plain values and functions: no queries, no imports of models, so models, services,
-gateways, views and templates can all use them. `tests/test_money_rules.py` checks each
-caller against these functions.
+Plain values and functions: no queries, no imports of models (`holding_q` builds a filter,
+it runs nothing), so models, services, gateways, views and templates can all use them.
+`tests/test_money_rules.py` checks each caller against these functions.
 """
 
 from __future__ import annotations
@@ -34,8 +35,17 @@ class PledgeStatus(models.TextChoices):
 
 # Pledges that count in the raised amount and the backer count.
 COUNTED_STATUSES = (PledgeStatus.COMMITTED, PledgeStatus.ACTION_REQUIRED, PledgeStatus.PAID)
-# Pledges that hold a unit of a reward's stock and room under the cap (a pending checkout too).
-RESERVING_STATUSES = (PledgeStatus.PENDING, *COUNTED_STATUSES)
+
+
+def holding_q(now) -> models.Q:
+    """Pledges that hold a unit of a reward's stock and room under the over-funding cap at `now`.
+
+    Counted pledges always do; a pending checkout does only until its `expires_at` (exclusive:
+    at `expires_at` it holds nothing). A pending pledge without `expires_at` (made before holds
+    expired) holds nothing. The stock of rewards, the cap check of new pledges and the ledger's
+    annotations all filter with this, and nothing else.
+    """
+    return models.Q(status__in=COUNTED_STATUSES) | models.Q(status=PledgeStatus.PENDING, expires_at__gt=now)
 
 
 class FundingModel(models.TextChoices):

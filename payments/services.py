@@ -5,12 +5,18 @@ state machine does not allow, and writes a `PledgeEvent`. Money is integer cents
 Concurrency: a pledge is created with the campaign's canonical page row and the reward's
 row locked (`select_for_update`), so stock and the over-funding cap hold under concurrent
 pledges on PostgreSQL; SQLite serialises writers anyway.
+
+Pending checkouts expire: a new online pledge holds its reward and room under the cap until
+`expires_at` (`PlatformSettings.pending_checkout_minutes` after it was made; `rules.holding_q`
+says what holds), then holds nothing, whether or not it was cancelled yet.
+`expire_pending_pledges` (command `expire_pledges`, task `expire_pending_pledges_task`)
+cancels the expired ones with the note "checkout expired".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -18,13 +24,15 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 from wagtail.models import Locale, Page
 
 from coupdepouce.models import PlatformSettings
+from coupdepouce.money import format_euros
 from payments import matching, rules
 from payments.interface import campaign_model, reward_model
 from payments.models import CampaignClosing, Pledge, PledgeEvent
-from payments.rules import COUNTED_STATUSES, RESERVING_STATUSES, PledgeStatus
+from payments.rules import COUNTED_STATUSES, CampaignStatus, PledgeStatus
 
 S = PledgeStatus
 
@@ -41,8 +49,8 @@ ALLOWED = {
 # Statuses after which matching no longer counts for the pledge.
 RELEASING = {S.FAILED, S.CANCELLED, S.REFUNDED}
 
-# A checkout left unfinished stops holding its reward after this long.
-PENDING_HOLD = timedelta(hours=1)
+# The note of a pending pledge cancelled because its checkout was not finished in time.
+EXPIRED_NOTE = "checkout expired"
 
 
 class PledgeError(Exception):
@@ -112,44 +120,149 @@ def parse_amount_cents(raw) -> int:
     return cents
 
 
-def _stale_pending_cutoff(now):
-    return now - PENDING_HOLD
+# Pending pledges ---------------------------------------------------------------------------
 
 
-def expire_stale_pending(queryset=None, now=None) -> int:
-    """Cancel checkouts left unfinished for longer than PENDING_HOLD; returns how many."""
+def hold_minutes(campaign) -> int:
+    """How long a new pending pledge of `campaign` holds its reward and room (site setting)."""
+    return platform_rules(campaign).pending_checkout_minutes
+
+
+def checkout_expires_at(pledge, *, at_least: datetime | None = None) -> datetime:
+    """When the provider's checkout of a pending pledge must close: when the pledge's hold ends.
+
+    A provider that cannot close a checkout that early (a Stripe Checkout Session lives 30
+    minutes at least) passes `at_least`: the hold of the still-pending pledge is extended to
+    it, so the checkout never outlives the hold (a payment made in between would take stock or
+    room given up to someone else). A pledge made before holds existed is given one from its
+    creation time.
+    """
+    expires_at = pledge.expires_at or pledge.created_at + timedelta(minutes=hold_minutes(pledge.campaign))
+    if at_least is not None and at_least > expires_at:
+        expires_at = at_least
+    if expires_at != pledge.expires_at:
+        Pledge.objects.filter(pk=pledge.pk, status=S.PENDING).update(expires_at=expires_at)
+        pledge.expires_at = expires_at
+    return expires_at
+
+
+def holds(pledge, now=None) -> bool:
+    """Whether the pledge holds its reward and room under the cap at `now` (`rules.holding_q`)."""
+    return Pledge.objects.filter(rules.holding_q(now or timezone.now()), pk=pledge.pk).exists()
+
+
+def _expire(pledge_id, now):
+    """Cancel one pending pledge whose hold has ended, under its row lock; None when it was
+    completed, cancelled or given a longer hold meanwhile."""
+    with transaction.atomic():
+        expired = (
+            Pledge.objects.select_for_update()
+            .filter(pk=pledge_id, status=S.PENDING)
+            .exclude(rules.holding_q(now))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if expired is None:
+            return None
+        return transition(expired, S.CANCELLED, actor="system", note=EXPIRED_NOTE)
+
+
+def expire_if_due(pledge, now=None) -> bool:
+    """Cancel this pending pledge if its hold has ended ("checkout expired"); True when it did.
+
+    A plain read first: only an expired pledge opens a (write) transaction."""
     now = now or timezone.now()
-    stale = (queryset if queryset is not None else Pledge.objects).filter(
-        status=S.PENDING, source=Pledge.Source.ONLINE, created_at__lt=_stale_pending_cutoff(now)
+    if pledge.status != S.PENDING or holds(pledge, now):
+        return False
+    return _expire(pledge.pk, now) is not None
+
+
+def expire_pending_pledges(now=None) -> int:
+    """Cancel every pending online pledge whose hold has ended; returns how many.
+
+    Expired pledges already hold nothing (`rules.holding_q`); this only records it, with the
+    note "checkout expired". Nothing else is released: a pending pledge saved no card, paid
+    nothing and earned no matching. A pending pledge without `expires_at` (made before holds
+    expired) holds nothing either and is cancelled too. Safe to run at any time, in parallel.
+    """
+    now = now or timezone.now()
+    expired = (
+        Pledge.objects.filter(status=S.PENDING, source=Pledge.Source.ONLINE)
+        .exclude(rules.holding_q(now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    count = 0
-    for pledge_id in stale.values_list("pk", flat=True):
-        if transition(pledge_id, S.CANCELLED, actor="system", note="checkout not finished"):
-            count += 1
-    return count
+    return sum(1 for pledge_id in list(expired) if _expire(pledge_id, now) is not None)
+
+
+@task()
+def expire_pending_pledges_task() -> int:
+    """Schedulable form of `expire_pending_pledges` (Django tasks); schedule it every few minutes."""
+    return expire_pending_pledges()
+
+
+# Who may pledge ------------------------------------------------------------------------------
+
+
+def pledge_refusal(campaign, now=None) -> PledgeError | None:
+    """Why the campaign takes no pledge at `now`, as the error `create_pledge` raises; None when it does.
+
+    The canonical (French) page decides for every translation: its publication and dates
+    (`rules.is_open_to_pledges`). A campaign with a `CampaignClosing` (closed or cancelled)
+    takes none.
+    """
+    now = now or timezone.now()
+    canonical = canonical_campaign(campaign)
+    outcome = CampaignClosing.objects.filter(campaign_id=canonical.pk).values_list("outcome", flat=True).first()
+    if outcome == CampaignStatus.CANCELLED:
+        return PledgeError(_("This campaign was cancelled: it no longer takes pledges."), None, "cancelled")
+    if outcome is None and rules.is_open_to_pledges(canonical, now):
+        return None
+    if not canonical.live:
+        return PledgeError(_("This campaign does not take pledges at the moment."), None, "unpublished")
+    if outcome is None and now < canonical.start_at:
+        return PledgeError(_("This campaign is not open yet."), None, "not_open")
+    return PledgeError(_("This campaign is closed: it no longer takes pledges."), None, "closed")
+
+
+def campaign_takes_pledges(campaign, now=None) -> bool:
+    """Whether the campaign takes pledges now (`pledge_refusal` finds nothing against it)."""
+    return pledge_refusal(campaign, now) is None
+
+
+# Making a pledge -----------------------------------------------------------------------------
 
 
 def create_pledge(campaign, request: PledgeRequest, *, provider: str, now=None):
-    """Validate and record a pending pledge. Raises PledgeError; records nothing then."""
+    """Validate and record a pending pledge. Raises PledgeError; records nothing then.
+
+    The pledge holds its reward and room under the cap until `expires_at`
+    (`PlatformSettings.pending_checkout_minutes` from `now`).
+    """
     RewardTier = reward_model()  # noqa: N806 — a model class
     now = now or timezone.now()
     canonical = canonical_campaign(campaign)
     settings = platform_rules(canonical)
     amount = request.amount_cents
-    if not isinstance(amount, int) or amount <= 0:
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise PledgeError(_("Enter an amount in euros, for example 25 or 25,50."), "amount", "invalid")
+    if amount <= 0:
         raise PledgeError(_("The amount must be more than zero."), "amount", "min")
     if amount > settings.max_pledge * 100:
         raise PledgeError(
             _("A single pledge may not exceed %(max)s €.") % {"max": settings.max_pledge}, "amount", "max"
         )
-    if not rules.is_open_to_pledges(campaign, now):
-        if campaign.start_at > now:
-            raise PledgeError(_("This campaign is not open yet."), None, "not_open")
-        raise PledgeError(_("This campaign is closed: it no longer takes pledges."), None, "closed")
 
     with transaction.atomic():
-        # Serialise pledges of one campaign (every translation) on its canonical page row.
+        # Serialise pledges of one campaign (every translation) on its canonical page row,
+        # then read it again: its dates and state as they are now decide (and a closing or
+        # a cancellation made meanwhile is seen).
         Page.objects.select_for_update().filter(pk=canonical.pk).first()
+        canonical = campaign_model().objects.get(pk=canonical.pk)
+        refusal = pledge_refusal(canonical, now)
+        if refusal is not None:
+            raise refusal
+        holding = Pledge.objects.filter(rules.holding_q(now))
         keys = {"translation_key": canonical.translation_key}
         reward = None
         if request.reward_id:
@@ -169,22 +282,20 @@ def create_pledge(campaign, request: PledgeRequest, *, provider: str, now=None):
                     _("This reward needs at least %(min)s €.") % {"min": reward.min_amount}, "amount", "below_reward"
                 )
             if reward.stock is not None:
-                expire_stale_pending(Pledge.objects.filter(reward__translation_key=reward.translation_key), now)
-                taken = Pledge.objects.filter(
-                    reward__translation_key=reward.translation_key, status__in=RESERVING_STATUSES
-                ).count()
+                taken = holding.filter(reward__translation_key=reward.translation_key).count()
                 if taken >= reward.stock:
                     raise PledgeError(_("This reward is sold out."), "reward", "sold_out")
         cap = rules.cap_cents(canonical.goal_cents, settings.overfunding_cap_percent)
         if cap is not None:
-            holding = Pledge.objects.filter(
-                campaign__translation_key=keys["translation_key"], status__in=RESERVING_STATUSES
-            ).aggregate(total=Coalesce(Sum("amount_cents"), 0))["total"]
-            if holding + amount > cap:
-                room = max(cap - holding, 0)
+            held = holding.filter(campaign__translation_key=keys["translation_key"]).aggregate(
+                total=Coalesce(Sum("amount_cents"), 0)
+            )["total"]
+            if held + amount > cap:
+                room = max(cap - held, 0)
+                # Amounts with their cents: "at most 0 €" would hide the last cent of room.
                 raise PledgeError(
-                    _("This campaign is capped at %(cap)s €: at most %(room)s € can still be pledged.")
-                    % {"cap": cap // 100, "room": room // 100},
+                    _("This campaign is capped at %(cap)s: at most %(room)s can still be pledged.")
+                    % {"cap": format_euros(cap), "room": format_euros(room)},
                     "amount",
                     "over_cap",
                 )
@@ -203,6 +314,7 @@ def create_pledge(campaign, request: PledgeRequest, *, provider: str, now=None):
             provider=provider,
             funding_model=canonical.funding_model,
             language=request.language,
+            expires_at=now + timedelta(minutes=settings.pending_checkout_minutes),
         )
         _record(pledge, "", S.PENDING, actor="citizen", note="pledge form")
     return pledge
@@ -264,16 +376,6 @@ def transition(pledge_or_id, to_status, *, actor="system", note="", data=None, *
     return pledge
 
 
-def campaign_takes_pledges(campaign, now=None) -> bool:
-    """Whether the campaign takes pledges now: its canonical (French) page decides for every
-    translation (`rules.is_open_to_pledges`), and a cancelled or closed campaign takes none."""
-    now = now or timezone.now()
-    canonical = canonical_campaign(campaign)
-    if not rules.is_open_to_pledges(canonical, now):
-        return False
-    return not CampaignClosing.objects.filter(campaign_id=canonical.pk).exists()
-
-
 @dataclass
 class Completion:
     """What `complete_checkout` did: `pledge` is the pledge as it is now; `accepted` is False
@@ -320,16 +422,23 @@ def pledges_by_status(campaign):
 
 __all__ = [
     "ALLOWED",
+    "EXPIRED_NOTE",
     "InvalidTransition",
     "PledgeError",
     "PledgeRequest",
     "Completion",
     "campaign_takes_pledges",
     "canonical_campaign",
+    "checkout_expires_at",
     "complete_checkout",
     "create_pledge",
-    "expire_stale_pending",
+    "expire_if_due",
+    "expire_pending_pledges",
+    "expire_pending_pledges_task",
+    "hold_minutes",
+    "holds",
     "parse_amount_cents",
+    "pledge_refusal",
     "pledges_by_status",
     "record_offline_gift",
     "transition",

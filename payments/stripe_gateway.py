@@ -13,12 +13,17 @@ confirmed. A re-run retrieves the stored PaymentIntent and confirms it only if i
 confirmed, so a pledge is charged at most once even where idempotency keys are not honoured
 (they expire after 24 h on Stripe; localstripe ignores them).
 
+Errors: whatever the stripe library raises while talking to Stripe (network, outage, refused
+request) leaves this module as `payments.gateway.GatewayError`, so callers need not know the
+provider; a card refused at the close is a `ChargeResult`, not an error.
+
 Stripe objects are not dicts in stripe-python 15+: read them with `field()`.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 import stripe
@@ -27,9 +32,9 @@ from django.utils import timezone
 
 from payments import rules
 from payments.emails import thanks_url
-from payments.gateway import ChargeResult, Gateway
+from payments.gateway import ChargeResult, Gateway, GatewayError
 from payments.models import PayoutAccount, Pledge
-from payments.services import PENDING_HOLD, platform_rules
+from payments.services import checkout_expires_at, platform_rules
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +42,20 @@ logger = logging.getLogger(__name__)
 HTTP_CLIENT: stripe.HTTPClient | None = None
 
 CURRENCY = "eur"
-# Stripe lets a Checkout Session live between 30 minutes and 24 hours.
+# Stripe lets a Checkout Session live between 30 minutes and 24 hours after its creation; one
+# minute more than the minimum leaves room for the request's own travel time.
 CHECKOUT_MIN_LIFETIME = timedelta(minutes=31)
+CHECKOUT_MAX_LIFETIME = timedelta(hours=24)
+
+
+@contextmanager
+def stripe_errors(action: str):
+    """Turn the stripe library's errors into `GatewayError` (the original is its `__cause__`)."""
+    try:
+        yield
+    except stripe.StripeError as error:
+        logger.warning("stripe: %s failed: %s", action, error)
+        raise GatewayError(f"Stripe: {action} failed: {error.user_message or error}") from error
 
 
 def field(obj, key, default=None):
@@ -141,9 +158,17 @@ class StripeGateway(Gateway):
     # Checkout --------------------------------------------------------------------------
 
     def start_checkout(self, pledge, *, success_url, cancel_url):
+        """Open a Checkout Session for a pending pledge; returns its URL. GatewayError when
+        Stripe cannot be reached or refuses (the caller cancels the pledge)."""
+        with stripe_errors(f"checkout of pledge {pledge.pk}"):
+            return self._start_checkout(pledge, success_url=success_url, cancel_url=cancel_url)
+
+    def _start_checkout(self, pledge, *, success_url, cancel_url):
         customer = self.customer_for(pledge)
+        # The session closes when the pledge's hold ends; Stripe keeps a session open 30 minutes
+        # at least, so a shorter hold is extended to that (`services.checkout_expires_at`).
         now = timezone.now()
-        expires_at = max((pledge.created_at or now) + PENDING_HOLD, now + CHECKOUT_MIN_LIFETIME)
+        expires_at = min(checkout_expires_at(pledge, at_least=now + CHECKOUT_MIN_LIFETIME), now + CHECKOUT_MAX_LIFETIME)
         params = {
             "customer": customer,
             "client_reference_id": str(pledge.token),
@@ -183,14 +208,45 @@ class StripeGateway(Gateway):
         _save(pledge, checkout_id=session.id)
         return session.url
 
+    # Reading Stripe objects (webhooks, the return page, reconciliation) -----------------------
+
     def retrieve_checkout(self, session_id: str):
-        return self.client.v1.checkout.sessions.retrieve(
-            session_id, params={"expand": ["setup_intent", "payment_intent"]}
-        )
+        """A Checkout Session with its SetupIntent and PaymentIntent expanded."""
+        with stripe_errors(f"reading checkout session {session_id}"):
+            return self.client.v1.checkout.sessions.retrieve(
+                session_id, params={"expand": ["setup_intent", "payment_intent"]}
+            )
+
+    def retrieve_setup_intent(self, setup_intent_id: str):
+        with stripe_errors(f"reading setup intent {setup_intent_id}"):
+            return self.client.v1.setup_intents.retrieve(setup_intent_id)
+
+    def retrieve_payment_intent(self, payment_intent_id: str):
+        with stripe_errors(f"reading payment intent {payment_intent_id}"):
+            return self.client.v1.payment_intents.retrieve(payment_intent_id)
+
+    def retrieve_charge(self, charge_id: str):
+        with stripe_errors(f"reading charge {charge_id}"):
+            return self.client.v1.charges.retrieve(charge_id)
+
+    def list_events(self, *, created_after: int | None, types: list[str], page_size: int = 100):
+        """Every event of `types` created after `created_after` (a Unix time; None: all Stripe
+        keeps, 30 days), following the pages; Stripe lists the newest first."""
+        params = {"types": list(types), "limit": page_size}
+        if created_after is not None:
+            params["created"] = {"gt": int(created_after)}
+        with stripe_errors("listing events"):
+            return list(self.client.v1.events.list(params=params).auto_paging_iter())
 
     # Charging a saved card -------------------------------------------------------------
 
     def charge_saved_card(self, pledge, *, attempt, application_fee_cents, destination=""):
+        with stripe_errors(f"charge of pledge {pledge.pk}"):
+            return self._charge_saved_card(
+                pledge, attempt=attempt, application_fee_cents=application_fee_cents, destination=destination
+            )
+
+    def _charge_saved_card(self, pledge, *, attempt, application_fee_cents, destination):
         pledge = Pledge.objects.get(pk=pledge.pk)  # the stored PaymentIntent id, fresh
         key = charge_idempotency_key(pledge, attempt)
         if pledge.payment_intent_id:
@@ -241,7 +297,7 @@ class StripeGateway(Gateway):
     def completion_context(self, pledge) -> dict:
         """What the "complete your payment" page needs to confirm the *same* PaymentIntent
         client-side with Stripe.js (`stripe.confirmCardPayment(client_secret, {payment_method})`)."""
-        intent = self.client.v1.payment_intents.retrieve(pledge.payment_intent_id)
+        intent = self.retrieve_payment_intent(pledge.payment_intent_id)
         return {
             "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
             "return_url": thanks_url(pledge),
@@ -255,24 +311,35 @@ class StripeGateway(Gateway):
     # Refunds and released cards ----------------------------------------------------------
 
     def refund(self, pledge):
-        if not pledge.payment_intent_id:
-            return None
-        intent = self.client.v1.payment_intents.retrieve(pledge.payment_intent_id)
-        params = {"payment_intent": intent.id, "metadata": pledge_metadata(pledge)}
-        if object_id(field(field(intent, "transfer_data"), "destination")):
-            # Take the money back from the holder's account and give up the commission too.
-            params["reverse_transfer"] = True
-            params["refund_application_fee"] = True
-        return self.client.v1.refunds.create(params=params, options={"idempotency_key": f"pledge-{pledge.pk}-refund"})
+        """Refund the pledge's payment in full; returns the Stripe Refund (callers store its `.id`
+        in `pledge.refund_id`), or None when the pledge has no payment.
+
+        Safe to repeat: when `pledge.refund_id` is set the Refund is read back, never created
+        again (Stripe's idempotency key, `pledge-<id>-refund`, only lasts 24 hours)."""
+        with stripe_errors(f"refund of pledge {pledge.pk}"):
+            if pledge.refund_id:
+                return self.client.v1.refunds.retrieve(pledge.refund_id)
+            if not pledge.payment_intent_id:
+                return None
+            intent = self.client.v1.payment_intents.retrieve(pledge.payment_intent_id)
+            params = {"payment_intent": intent.id, "metadata": pledge_metadata(pledge)}
+            if object_id(field(field(intent, "transfer_data"), "destination")):
+                # Take the money back from the holder's account and give up the commission too.
+                params["reverse_transfer"] = True
+                params["refund_application_fee"] = True
+            return self.client.v1.refunds.create(
+                params=params, options={"idempotency_key": f"pledge-{pledge.pk}-refund"}
+            )
 
     def release_card(self, pledge):
         if not pledge.payment_method_id:
             return None
-        try:
-            self.client.v1.payment_methods.detach(pledge.payment_method_id)
-        except stripe.InvalidRequestError as error:
-            # Already detached (or never attached): nothing left to release.
-            logger.info("pledge %s: card not detached: %s", pledge.pk, error.user_message)
+        with stripe_errors(f"release of the card of pledge {pledge.pk}"):
+            try:
+                self.client.v1.payment_methods.detach(pledge.payment_method_id)
+            except stripe.InvalidRequestError as error:
+                # Already detached (or never attached): nothing left to release.
+                logger.info("pledge %s: card not detached: %s", pledge.pk, error.user_message)
         return None
 
     # Connect ---------------------------------------------------------------------------
@@ -286,21 +353,24 @@ class StripeGateway(Gateway):
         }
         if email:
             params["email"] = email
-        account = self.client.v1.accounts.create(
-            params=params, options={"idempotency_key": f"campaign-{campaign.translation_key}-account"}
-        )
+        with stripe_errors(f"creating the payout account of campaign {campaign.pk}"):
+            account = self.client.v1.accounts.create(
+                params=params, options={"idempotency_key": f"campaign-{campaign.translation_key}-account"}
+            )
         return account.id
 
     def onboarding_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
-        link = self.client.v1.account_links.create(
-            params={
-                "account": account_id,
-                "refresh_url": refresh_url,
-                "return_url": return_url,
-                "type": "account_onboarding",
-            }
-        )
+        with stripe_errors(f"onboarding link of account {account_id}"):
+            link = self.client.v1.account_links.create(
+                params={
+                    "account": account_id,
+                    "refresh_url": refresh_url,
+                    "return_url": return_url,
+                    "type": "account_onboarding",
+                }
+            )
         return link.url
 
     def retrieve_account(self, account_id: str):
-        return self.client.v1.accounts.retrieve(account_id)
+        with stripe_errors(f"reading account {account_id}"):
+            return self.client.v1.accounts.retrieve(account_id)

@@ -1,8 +1,9 @@
 """Citizen-facing payment views: pledge form, demo checkout, return, thanks, completion.
 
 Thin views: the rules and every change of a pledge's state live in `services`; the
-provider behind `providers.get_gateway()`. Pages are addressed by the pledge's random
-token, never by its id.
+provider behind `providers.gateway_for(pledge)`. Pages are addressed by the pledge's random
+token, never by its id. An email that follows a change of state is enqueued inside the
+same `transaction.atomic()` as the change; providers are called outside any transaction.
 """
 
 from __future__ import annotations
@@ -10,19 +11,19 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from payments import demo_gateway, emails, ledger, rules, services, webhooks
+from coupdepouce.ratelimits import limit
+from payments import demo_gateway, emails, ledger, providers, rules, services, webhooks
 from payments.forms import DemoCardForm, PledgeForm
-from payments.gateway import provider_name
+from payments.gateway import GatewayError, ProviderUnavailable, demo_allowed, provider_name
 from payments.models import Pledge
-from payments.providers import get_gateway
 from payments.rules import PledgeStatus
 
 S = PledgeStatus
@@ -33,14 +34,14 @@ def _language():
     return (get_language() or "fr")[:2]
 
 
-def _closed_message(campaign, now=None):
-    """Why the campaign takes no pledge now (`rules.is_open_to_pledges`), or ""."""
-    now = now or timezone.now()
-    if rules.is_open_to_pledges(campaign, now):
-        return ""
-    if campaign.start_at > now:
-        return _("This campaign is not open yet.")
-    return _("This campaign is closed: it no longer takes pledges.")
+def _closed_message(campaign):
+    """Why the campaign takes no pledge now (`services.pledge_refusal`: the canonical page decides), or ""."""
+    refusal = services.pledge_refusal(campaign)
+    return refusal.message if refusal is not None else ""
+
+
+def _unavailable_message():
+    return _("Payment is temporarily unavailable: nothing was charged. Please try again in a few minutes.")
 
 
 def _chosen_reward(rewards, value):
@@ -50,11 +51,13 @@ def _chosen_reward(rewards, value):
     return None
 
 
+@limit("pledge")
 @require_http_methods(["GET", "POST"])
 def pledge(request, campaign):
     """The pledge form of a campaign (`<campaign>/soutenir/`), a page of its own."""
     rewards = list(campaign.rewards_with_stock())
     closed_message = _closed_message(campaign)
+    status = 200
     if request.method == "POST":
         form = PledgeForm(request.POST, campaign=campaign)
         if closed_message:
@@ -62,13 +65,15 @@ def pledge(request, campaign):
             form.add_error(None, closed_message)
         elif form.is_valid():
             try:
-                new_pledge = services.create_pledge(
-                    campaign, form.pledge_request(_language()), provider=provider_name()
-                )
+                checkout_url = _pledge_and_checkout(request, campaign, form)
             except services.PledgeError as error:
                 form.add_pledge_error(error)
             else:
-                return _start_checkout(request, new_pledge)
+                if checkout_url:
+                    return redirect(checkout_url)
+                # No provider answered: nothing is left pending, the form comes back as typed.
+                form.add_error(None, _unavailable_message())
+                status = 503
         rewards = list(campaign.rewards_with_stock())  # the stock may have moved meanwhile
         selected = form.data.get("reward", "")
     else:
@@ -92,18 +97,38 @@ def pledge(request, campaign):
         "all_or_nothing": rules.charges_at_close(campaign.funding_model),
         "form_action": request.get_full_path(),
     }
-    return render(request, "payments/pledge_form.html", context)
+    return render(request, "payments/pledge_form.html", context, status=status)
 
 
-def _start_checkout(request, new_pledge):
+def _pledge_and_checkout(request, campaign, form) -> str:
+    """Record the pending pledge and open its checkout: the provider's URL, or "" when no
+    provider can take it (nothing is left pending then). Raises PledgeError."""
+    try:
+        provider = provider_name()
+    except ProviderUnavailable:
+        logger.error("pledge form: no payment provider is configured here", exc_info=True)
+        return ""
+    new_pledge = services.create_pledge(campaign, form.pledge_request(_language()), provider=provider)
+    return _start_checkout(request, new_pledge)
+
+
+def _start_checkout(request, new_pledge) -> str:
+    """The provider's checkout URL for the new pledge; "" when the provider failed, and then
+    the pledge was cancelled (a PledgeEvent says why), so it holds nothing."""
     return_url = reverse("payments:checkout_return", kwargs={"token": new_pledge.token})
     cancel_url = reverse("payments:checkout_cancel", kwargs={"token": new_pledge.token})
-    url = get_gateway(new_pledge.provider).start_checkout(
-        new_pledge,
-        success_url=request.build_absolute_uri(return_url),
-        cancel_url=request.build_absolute_uri(cancel_url),
-    )
-    return redirect(url)
+    try:
+        return providers.gateway_for(new_pledge).start_checkout(
+            new_pledge,
+            success_url=request.build_absolute_uri(return_url),
+            cancel_url=request.build_absolute_uri(cancel_url),
+        )
+    except (GatewayError, ProviderUnavailable) as error:
+        logger.error("pledge %s: the checkout could not start: %s", new_pledge.pk, error)
+        services.transition(
+            new_pledge, S.CANCELLED, actor="system", note="payment provider unavailable", data={"error": str(error)}
+        )
+        return ""
 
 
 def _pledge_or_404(token):
@@ -129,39 +154,58 @@ def _base_context(pledge, **extra):
     }
 
 
-def _succeed(pledge, payment_method_id):
-    """The demo card was accepted: commit (all-or-nothing) or pay (keep-it-all), then confirm."""
-    if not rules.charges_at_close(pledge.funding_model):
-        done = services.transition(
-            pledge,
-            S.PAID,
-            actor="citizen",
-            note="demo checkout",
-            payment_method_id=payment_method_id,
-            payment_intent_id=f"demo_pi_{pledge.pk}",
-        )
+def _closed_campaign_message():
+    return _("The campaign is closed: nothing was charged.")
+
+
+def release_refused(pledge):
+    """A checkout finished after its campaign stopped taking pledges (`services.complete_checkout`
+    cancelled it): release the saved card (all-or-nothing) or refund the payment taken at
+    checkout (keep-it-all), through the pledge's own provider. Call it outside any transaction."""
+    gateway = providers.gateway_for(pledge)
+    if rules.charges_at_close(pledge.funding_model):
+        gateway.release_card(pledge)
     else:
-        done = services.transition(
-            pledge, S.COMMITTED, actor="citizen", note="demo checkout", payment_method_id=payment_method_id
-        )
-    if done is not None:
-        emails.send_confirmation(done)
+        gateway.refund(pledge)
+
+
+def _succeed(pledge, payment_method_id) -> services.Completion:
+    """The demo card was accepted: commit (all-or-nothing) or pay (keep-it-all), then confirm,
+    if the campaign still takes pledges (`services.complete_checkout`); else release."""
+    fields = {"payment_method_id": payment_method_id}
+    if rules.charges_at_close(pledge.funding_model):
+        to_status = S.COMMITTED
+    else:
+        to_status = S.PAID
+        fields["payment_intent_id"] = f"demo_pi_{pledge.pk}"
+    with transaction.atomic():
+        done = services.complete_checkout(pledge, to_status, actor="citizen", note="demo checkout", **fields)
+        if done.accepted and done.changed:
+            emails.send_confirmation(done.pledge)
+    if not done.accepted and done.changed:
+        release_refused(done.pledge)
     return done
 
 
+@limit("demo_checkout")
 @require_http_methods(["GET", "POST"])
 def demo_checkout(request, token):
-    """The demo provider's card page: no money moves; cards behave like Stripe's test cards."""
+    """The demo provider's card page: no money moves; cards behave like Stripe's test cards.
+    Only where demo payments are allowed (`PAYMENTS_DEMO_MODE`)."""
     pledge = _pledge_or_404(token)
-    if pledge.provider != "demo":
+    if pledge.provider != "demo" or not demo_allowed():
         raise Http404
     if pledge.status in (S.COMMITTED, S.PAID, S.ACTION_REQUIRED):
         return _thanks(pledge)
+    if services.expire_if_due(pledge):
+        context = _base_context(pledge, message=_("This checkout has expired: nothing was charged."))
+        return render(request, "payments/checkout_closed.html", context, status=410)
     if pledge.status != S.PENDING:
         context = _base_context(pledge, message=_("This checkout is no longer open: nothing was charged."))
         return render(request, "payments/checkout_closed.html", context, status=410)
 
-    form = DemoCardForm(request.POST or None)
+    # An empty POST is a bound form too: it gets its "enter a card" error.
+    form = DemoCardForm(request.POST if request.method == "POST" else None)
     step = "card"
     error = ""
     if request.method == "POST":
@@ -173,13 +217,14 @@ def demo_checkout(request, token):
             number = form.cleaned_data["card_number"]
             behaviour = demo_gateway.demo_card_behaviour(number)
             try:
-                if behaviour in ("success", "fails_at_charge"):
-                    _succeed(pledge, f"demo_pm_{number}")
+                if behaviour in ("success", "fails_at_charge") or (
+                    behaviour == "authentication" and action == "authenticate"
+                ):
+                    if not _succeed(pledge, f"demo_pm_{number}").accepted:
+                        context = _base_context(pledge, message=_closed_campaign_message())
+                        return render(request, "payments/checkout_closed.html", context, status=410)
                     return _thanks(pledge)
                 if behaviour == "authentication":
-                    if action == "authenticate":
-                        _succeed(pledge, f"demo_pm_{number}")
-                        return _thanks(pledge)
                     step = "authenticate"
                 elif behaviour == "declined":
                     error = _("Your card was declined (demo). Nothing was recorded: try another card.")
@@ -219,8 +264,14 @@ def checkout_return(request, token):
     if pledge.status == S.ACTION_REQUIRED:
         return redirect("payments:complete_payment", token=pledge.token)
     if pledge.status != S.PENDING:
-        context = _base_context(pledge, message=_("This pledge was not completed: nothing was charged."))
-        return render(request, "payments/checkout_closed.html", context)
+        if pledge.refund_id:
+            # Paid on Stripe after the campaign closed (or the checkout expired): given back.
+            message = _(
+                "This pledge was not accepted: the campaign no longer takes pledges. Your payment was refunded."
+            )
+        else:
+            message = _("This pledge was not completed: nothing was charged.")
+        return render(request, "payments/checkout_closed.html", _base_context(pledge, message=message))
     return render(request, "payments/confirming.html", _base_context(pledge))
 
 
@@ -267,26 +318,30 @@ def complete_payment(request, token):
     if pledge.status != S.ACTION_REQUIRED:
         context = _base_context(pledge, message=_("There is no payment to complete for this pledge."))
         return render(request, "payments/checkout_closed.html", context)
-    provider = get_gateway(pledge.provider or None)
+    if pledge.provider == "demo" and not demo_allowed():
+        raise Http404
     if pledge.provider == "demo" and request.method == "POST":
         try:
-            done = services.transition(
-                pledge,
-                S.PAID,
-                actor="citizen",
-                note="payment completed (demo)",
-                payment_intent_id=f"demo_pi_{pledge.pk}",
-            )
+            with transaction.atomic():
+                done = services.complete_checkout(
+                    pledge,
+                    S.PAID,
+                    actor="citizen",
+                    note="payment completed (demo)",
+                    payment_intent_id=f"demo_pi_{pledge.pk}",
+                )
+                if done.changed:
+                    emails.send_campaign_succeeded(done.pledge, done.pledge.amount_cents)
         except services.InvalidTransition:
             return redirect("payments:complete_payment", token=pledge.token)
-        if done is not None:
-            emails.send_campaign_succeeded(done, done.amount_cents)
         return _thanks(pledge)
     completion = {}
-    if pledge.provider != "demo" and hasattr(provider, "completion_context"):
+    if pledge.provider != "demo":
         try:
-            completion = provider.completion_context(pledge) or {}
-        except Exception:  # the provider is unreachable: the page says to come back later
+            provider = providers.gateway_for(pledge)
+            if hasattr(provider, "completion_context"):
+                completion = provider.completion_context(pledge) or {}
+        except Exception:  # the provider is unreachable or not configured: the page says to come back later
             logger.exception("pledge %s: no completion context", pledge.pk)
     return render(
         request,

@@ -1,13 +1,19 @@
-"""Admin for money: the "Finances" group (the pledge ledger with offline gifts, sponsors and
-matching offers), each campaign's money report with its CSV export, the dashboard panel,
-and the Stripe Connect payout-account hooks (`payments.connect`).
+"""Admin for money: the "Finances" menu (the pledge ledger with offline gifts, sponsors and
+matching offers), each campaign's money report with its CSV export, "Change the terms" of a
+campaign (`payments.admin_views`), the dashboard panel, and the Stripe Connect payout-account
+hooks (`payments.connect`).
+
+Who sees what (groups in `coupdepouce/editorial.py`): `payments.view_pledge` gives the money
+report, its CSV and the dashboard panel: figures. Backers' names, emails and messages need
+`payments.view_backer_data` as well (`reports.can_see_backers`, the Finances group): the CSV
+has them only then, and the pledge ledger (list, exports, forms, history) is only theirs.
 
 Statuses of online pledges only change through `payments.services`: the pledge form shows
 them read-only, and they cannot be deleted from the admin.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,25 +23,34 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import Button
+from wagtail.log_actions import LogFormatter
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from coupdepouce.exports import SafeCsvExportMixin
 from coupdepouce.money import format_euros
 from payments import (
+    admin_views,
     connect,  # noqa: F401 — registers the payout-account button, views and publication check
     matching,
     personal_data,  # noqa: F401 — registers the personal-data export and erasure hooks
     reports,
     services,
+    terms,
 )
 from payments.interface import campaign_model
 from payments.models import MatchingOffer, Pledge, Sponsor
 from payments.rules import PledgeStatus
 
-REPORT_PERMISSION = "payments.view_pledge"
+REPORT_PERMISSION = admin_views.REPORT_PERMISSION
 
 # Pledges and offline gifts ------------------------------------------------------------------
 
@@ -86,10 +101,31 @@ class PledgeAdminForm(WagtailAdminModelForm):
         return cleaned
 
 
+class PledgePermissionPolicy(ModelPermissionPolicy):
+    """Every row of the ledger names a backer: each pledge view (list, search, exports, forms,
+    history) also needs `payments.view_backer_data` (`reports.can_see_backers`)."""
+
+    def user_has_permission(self, user, action):
+        return super().user_has_permission(user, action) and reports.can_see_backers(user)
+
+    def users_with_any_permission(self, actions):
+        codename = reports.BACKER_DATA_PERMISSION.split(".")[1]
+        allowed = self._get_users_with_any_permission_codenames([codename])
+        return super().users_with_any_permission(actions).filter(pk__in=allowed.values("pk"))
+
+
+register_permission_policy(Pledge, PledgePermissionPolicy(Pledge), exact_class=True)
+
+
+class PledgeIndexView(SafeCsvExportMixin, SnippetIndexView):
+    """The ledger's list; its CSV export cannot run formulas (`coupdepouce.exports`)."""
+
+
 class PledgeViewSet(SnippetViewSet):
     """The ledger. Finance officers record offline gifts (cheque, transfer, cash) here."""
 
     model = Pledge
+    index_view_class = PledgeIndexView
     icon = "doc-full-inverse"
     menu_label = _("Pledges")
     list_display = ["display_name", "campaign", "amount_display", "status", "source", "created_at"]
@@ -213,6 +249,7 @@ def _campaign_for_report(request, pk):
 def campaign_report_view(request, pk):
     campaign = _campaign_for_report(request, pk)
     report = reports.campaign_report(campaign)
+    can_change_terms = request.user.has_perm(terms.PERMISSION)
     return TemplateResponse(
         request,
         "payments/admin/campaign_report.html",
@@ -224,6 +261,8 @@ def campaign_report_view(request, pk):
             "header_title": f"{_('Money report')}: {report.campaign.title}",
             "header_icon": "doc-full-inverse",
             "csv_url": reverse("payments_campaign_report_csv", args=[report.campaign.pk]),
+            "csv_has_backers": reports.can_see_backers(request.user),
+            "terms_url": reverse("payments_campaign_terms", args=[report.campaign.pk]) if can_change_terms else "",
         },
     )
 
@@ -231,7 +270,8 @@ def campaign_report_view(request, pk):
 def campaign_report_csv(request, pk):
     campaign = _campaign_for_report(request, pk)
     campaign = services.canonical_campaign(campaign)
-    response = HttpResponse(reports.pledges_csv(campaign).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    text = reports.pledges_csv(campaign, backers=reports.can_see_backers(request.user))
+    response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
     name = slugify(campaign.slug or campaign.title) or str(campaign.pk)
     response["Content-Disposition"] = f'attachment; filename="pledges-{name}.csv"'
     return response
@@ -242,7 +282,59 @@ def register_report_urls():
     return [
         path("campaign-report/<int:pk>/", campaign_report_view, name="payments_campaign_report"),
         path("campaign-report/<int:pk>/pledges.csv", campaign_report_csv, name="payments_campaign_report_csv"),
+        path("campaign-terms/<int:pk>/", admin_views.campaign_terms_view, name="payments_campaign_terms"),
+        path("campaign-reports/", admin_views.CampaignReportsView.as_view(), name="payments_campaign_reports"),
+        path(
+            "campaign-reports/results/",
+            admin_views.CampaignReportsView.as_view(results_only=True),
+            name="payments_campaign_reports_results",
+        ),
     ]
+
+
+class CampaignReportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(REPORT_PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def register_campaign_reports_menu_item():
+    return CampaignReportsMenuItem(
+        _("Campaign money reports"),
+        reverse("payments_campaign_reports"),
+        name="campaign-money-reports",
+        icon_name="doc-full-inverse",
+        order=150,
+    )
+
+
+@hooks.register("register_page_header_buttons")
+def campaign_terms_button(page, user, view_name, next_url=None):
+    """The "Change the terms" button in a campaign's editor header, for the Finances group."""
+    if not isinstance(page.specific_deferred, campaign_model()) or not user.has_perm(terms.PERMISSION):
+        return
+    url = reverse("payments_campaign_terms", args=[page.pk])
+    yield Button(_("Change the terms"), url, icon_name="edit", priority=85)
+
+
+@hooks.register("register_log_actions")
+def register_terms_log_action(actions):
+    @actions.register_action(terms.LOG_ACTION)
+    class CampaignTermsChanged(LogFormatter):
+        label = _("Change campaign terms")
+
+        def format_message(self, log_entry):
+            model = campaign_model()
+            names = []
+            for name in (log_entry.data or {}).get("changes", {}):
+                try:
+                    names.append(str(model._meta.get_field(name).verbose_name))
+                except FieldDoesNotExist:  # a field renamed since: show its old name
+                    names.append(name)
+            return _("Campaign terms changed: %(fields)s") % {"fields": ", ".join(names)}
+
+        def format_comment(self, log_entry):
+            return (log_entry.data or {}).get("reason", "")
 
 
 # Dashboard ---------------------------------------------------------------------------------------

@@ -240,6 +240,10 @@ SEEDED_PAGES = {"Campaign page, 10 pledges": 10, "Campaign page, 10 000 pledges"
 def setup_django(site: LiveSite) -> None:
     """Configure Django in this process on the site's database (idempotent)."""
     os.environ.update(site.env)
+    # The settings module is a shim written in the site's work directory (liveserver.py);
+    # PYTHONPATH only reaches subprocesses.
+    if str(site.workdir) not in sys.path:
+        sys.path.insert(0, str(site.workdir))
     import django
 
     django.setup()
@@ -403,7 +407,8 @@ def render(rows: list[Row], static: Row, args, database: str, load_command: str,
         busy_note if busy is not None else None,
         f"- Stack: {versions()}.",
         f"- Server: gunicorn, {args.workers} sync workers, production settings (DEBUG off, whitenoise,",
-        f"  locmem cache), database {database}, demo content from `load_demo_data`.",
+        f"  file-based cache, CSP header), database {database}, demo content from `load_demo_data`,",
+        "  the task worker (`db_worker`) running beside it.",
         f"- Command: `make bench` (= `.venv/bin/python scripts/bench.py`); load: `{load_command}`.",
         "",
         "| Page | URL | SQL queries / request | Server time, in-process (median) | Requests / s"

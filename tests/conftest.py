@@ -5,10 +5,12 @@ HomePage (site root) → ThemeIndexPage → ThemePage
                      → CallIndexPage
 """
 
+import os
 from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Locale
@@ -23,6 +25,24 @@ from tests.factories.projects import (
     TerritoryFactory,
 )
 from tests.factories.themes import ThemeIndexPageFactory, ThemePageFactory
+
+if os.environ.get("MUTATION_DB_TEMPLATE"):
+    # `make mutation` only: each session copies one migrated SQLite file (tests/mutation_db.py).
+    from tests.mutation_db import django_db_setup  # noqa: F401
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` (row locks under real concurrency) need PostgreSQL. Elsewhere they
+    are skipped with a reason that says so and how to run them; on PostgreSQL they always run."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(
+        reason=f"needs PostgreSQL, this run uses {connection.vendor}: `make test` runs these when PostgreSQL "
+        "answers on 127.0.0.1:5432; or set DATABASE_URL=postgres://…"
+    )
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session", autouse=True)

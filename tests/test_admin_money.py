@@ -6,10 +6,18 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coupdepouce.editorial import (
+    COMMUNICATION_GROUP,
+    FINANCES_GROUP,
+    ensure_communication_group,
+    ensure_finances_group,
+)
+from demo.loader import DEMO_PASSWORD, FINANCES_EMAIL, DemoLoader
 from payments import ledger, reports, services
 from payments.models import MatchAllocation, MatchingOffer, Pledge, PledgeEvent, Sponsor
 from payments.rules import PledgeStatus as S
@@ -88,16 +96,14 @@ class TestReport:
         assert reverse("payments_campaign_report", args=[funded.pk]) in response.content.decode()
 
     def test_needs_permission(self, client, django_user_model, funded):
-        from django.contrib.auth.models import Permission
-
         editor = django_user_model.objects.create_user("r@example.org", "pw", full_name="Rédaction")
         editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
         client.force_login(editor)
         # Wagtail's admin turns PermissionDenied into a redirect to the dashboard with a message.
         for name in ("payments_campaign_report", "payments_campaign_report_csv"):
             response = client.get(reverse(name, args=[funded.pk]))
-            assert response.status_code in (302, 403)
-            assert "Fondation" not in response.content.decode()
+            assert response.status_code == 302
+            assert response["Location"] == reverse("wagtailadmin_home")
 
 
 class TestCsv:
@@ -120,12 +126,15 @@ class TestCsv:
 
     def test_only_this_campaign(self, admin_client, funded, make_campaign):
         PledgeFactory(campaign=make_campaign(), amount_cents=9999)
-        text = reports.pledges_csv(funded)
-        assert "99.99" not in text
+        text = reports.pledges_csv(funded, backers=True)
+        amounts = [row["amount_eur"] for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
+        assert sorted(amounts) == ["10.00", "10.50", "25.00", "30.00", "5.00"]
 
     @pytest.mark.parametrize("cents, text", [(0, "0.00"), (5, "0.05"), (2550, "25.50"), (-5, "-0.05")])
-    def test_euros_decimal(self, cents, text):
-        assert reports.euros_decimal(cents) == text
+    def test_euros_number(self, cents, text):
+        value = reports.euros_number(cents)
+        assert isinstance(value, Decimal)
+        assert str(value) == text
 
 
 class TestDashboard:
@@ -293,3 +302,221 @@ class TestMatchingAdmin:
         )
         assert response.status_code == 302, response.content.decode()[:3000]
         assert MatchingOffer.objects.filter(sponsor=sponsor, campaign=funded).exists()
+
+
+# Who sees backers' personal data --------------------------------------------------------------
+
+
+@pytest.fixture
+def group_client(client, django_user_model):
+    """A client signed in as a member of the named group (groups as `coupdepouce.editorial` makes them)."""
+    ensure_communication_group()
+    ensure_finances_group()
+
+    def _login(group_name):
+        user = django_user_model.objects.create_user(f"{group_name.lower()}@example.net", "pw", full_name=group_name)
+        user.groups.add(Group.objects.get(name=group_name))
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def with_message(funded):
+    """The funded campaign with a backer's message (and name, email) somebody might leak."""
+    pledge = Pledge.objects.get(campaign=funded, amount_cents=2500)
+    pledge.backer_email = "emilie.cote@example.org"
+    pledge.message = "Message privé pour l'équipe"
+    pledge.save()
+    return funded
+
+
+def backer_data(campaign):
+    """Every name, email and message of the campaign's backers (none is empty)."""
+    values = set()
+    for name, email, public_name, message in Pledge.objects.filter(campaign=campaign).values_list(
+        "backer_name", "backer_email", "public_name", "message"
+    ):
+        values |= {name, email, public_name, message}
+    values.discard("")
+    assert len(values) >= 8
+    return values
+
+
+class TestGroups:
+    def test_permissions(self):
+        communication, finances = ensure_communication_group(), ensure_finances_group()
+
+        def codenames(group):
+            return set(group.permissions.filter(content_type__app_label="payments").values_list("codename", flat=True))
+
+        assert codenames(communication) == {"view_pledge"}
+        assert {"view_backer_data", "change_campaign_terms", "add_pledge", "change_pledge", "view_pledge"} <= (
+            codenames(finances)
+        )
+        assert {"add_sponsor", "change_matchingoffer", "view_payoutaccount", "view_campaignclosing"} <= codenames(
+            finances
+        )
+        assert "delete_pledge" not in codenames(finances)
+        # Finances handles money, not pages.
+        assert not finances.page_permissions.exists()
+
+    def test_rule_is_the_backer_data_permission(self, django_user_model):
+        ensure_communication_group()
+        ensure_finances_group()
+        users = {}
+        for name in (COMMUNICATION_GROUP, FINANCES_GROUP):
+            users[name] = django_user_model.objects.create_user(f"{name}@example.net", "pw", full_name=name)
+            users[name].groups.add(Group.objects.get(name=name))
+        assert reports.can_see_backers(users[COMMUNICATION_GROUP]) is False
+        assert reports.can_see_backers(users[FINANCES_GROUP]) is True
+
+    def test_demo_finances_account(self):
+        DemoLoader().load_users()
+        user = Pledge._meta.get_field("recorded_by").related_model.objects.get(email=FINANCES_EMAIL)
+        assert FINANCES_EMAIL == "finances@example.org"
+        assert user.check_password(DEMO_PASSWORD) and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [FINANCES_GROUP]
+
+
+class TestCommunicationSeesFiguresOnly:
+    def test_report_page_has_the_figures_and_no_backer(self, group_client, with_message):
+        client = group_client(COMMUNICATION_GROUP)
+        response = client.get(reverse("payments_campaign_report", args=[with_message.pk]))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert response.context["report"].net_payout_cents == 9301
+        assert 'data-figure="crowd">75,50' in html.replace("\u202f", " ").replace("\xa0", " ")
+        for value in backer_data(with_message):
+            assert value not in html
+        assert "sans les noms et adresses des contributeurs (réservés au groupe Finances)" in html
+
+    def test_report_csv_has_no_backer_column(self, group_client, with_message):
+        client = group_client(COMMUNICATION_GROUP)
+        response = client.get(reverse("payments_campaign_report_csv", args=[with_message.pk]))
+        assert response.status_code == 200
+        text = response.content.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert list(rows[0]) == reports.csv_header(backers=False)
+        assert {"backer_name", "backer_email", "public_name"}.isdisjoint(rows[0])
+        assert sorted(row["amount_eur"] for row in rows) == ["10.00", "10.50", "25.00", "30.00", "5.00"]
+        for value in backer_data(with_message):
+            assert value not in text
+        assert "@" not in text
+
+    @pytest.mark.parametrize("view", ["list", "csv", "xlsx", "edit", "add"])
+    def test_pledge_ledger_is_refused(self, group_client, with_message, view):
+        client = group_client(COMMUNICATION_GROUP)
+        pledge = Pledge.objects.get(campaign=with_message, amount_cents=2500)
+        list_url = reverse("wagtailsnippets_payments_pledge:list")
+        url = {
+            "list": list_url,
+            "csv": f"{list_url}?export=csv",
+            "xlsx": f"{list_url}?export=xlsx",
+            "edit": reverse("wagtailsnippets_payments_pledge:edit", args=[pledge.pk]),
+            "add": reverse("wagtailsnippets_payments_pledge:add"),
+        }[view]
+        response = client.get(url)
+        # Wagtail's admin answers a refused view with a redirect to the dashboard and a message.
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailadmin_home")
+        assert b"emilie.cote@example.org" not in response.content
+
+    def test_pledges_are_not_in_the_menu(self, group_client, with_message):
+        client = group_client(COMMUNICATION_GROUP)
+        html = client.get(reverse("wagtailadmin_home")).content.decode()
+        assert reverse("wagtailsnippets_payments_pledge:list") not in html
+        # The dashboard panel (figures) is there.
+        assert reverse("payments_campaign_report", args=[with_message.pk]) in html
+
+
+class TestFinancesSeesBackers:
+    def test_report_csv_has_the_backers(self, group_client, with_message):
+        client = group_client(FINANCES_GROUP)
+        response = client.get(reverse("payments_campaign_report_csv", args=[with_message.pk]))
+        assert response.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert list(rows[0]) == reports.CSV_HEADER
+        by_amount = {row["amount_eur"]: row for row in rows}
+        assert by_amount["25.00"]["backer_email"] == "emilie.cote@example.org"
+        assert by_amount["25.00"]["backer_name"] == "Émilie Côté"
+
+    def test_report_page_offers_the_terms_change(self, group_client, with_message):
+        client = group_client(FINANCES_GROUP)
+        response = client.get(reverse("payments_campaign_report", args=[with_message.pk]))
+        assert response.status_code == 200
+        assert reverse("payments_campaign_terms", args=[with_message.pk]) in response.content.decode()
+        # Communication has no such link.
+        other = group_client(COMMUNICATION_GROUP)
+        html = other.get(reverse("payments_campaign_report", args=[with_message.pk])).content.decode()
+        assert reverse("payments_campaign_terms", args=[with_message.pk]) not in html
+
+    def test_pledge_ledger_and_its_export(self, group_client, with_message):
+        client = group_client(FINANCES_GROUP)
+        list_url = reverse("wagtailsnippets_payments_pledge:list")
+        assert client.get(list_url).status_code == 200
+        response = client.get(f"{list_url}?export=csv")
+        assert response.status_code == 200
+        text = b"".join(response.streaming_content).decode("utf-8")
+        assert "emilie.cote@example.org" in text
+        home = client.get(reverse("wagtailadmin_home")).content.decode()
+        assert list_url in home
+
+    def test_records_an_offline_gift(self, group_client, with_message):
+        client = group_client(FINANCES_GROUP)
+        response = TestOfflineGifts().post_gift(client, with_message)
+        assert response.status_code == 302
+        gift = Pledge.objects.get(backer_name="Mme Durand")
+        assert (gift.status, gift.source) == (S.PAID, Pledge.Source.CHEQUE)
+
+    def test_cannot_edit_pages(self, group_client, with_message):
+        client = group_client(FINANCES_GROUP)
+        response = client.get(reverse("wagtailadmin_pages:edit", args=[with_message.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailadmin_home")
+
+
+class TestCampaignReportsList:
+    """Reports > Campaign money reports: how the Finances group (no page permissions) reaches any campaign."""
+
+    def test_finances_reaches_every_campaign(self, group_client, funded, make_campaign):
+        from datetime import timedelta
+
+        ended = make_campaign(title="Fresque terminée", starts_in=timedelta(days=-60), lasts=timedelta(days=10))
+        client = group_client(FINANCES_GROUP)
+        response = client.get(reverse("payments_campaign_reports"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        for campaign in (funded, ended):
+            assert reverse("payments_campaign_report", args=[campaign.pk]) in html
+            assert reverse("payments_campaign_terms", args=[campaign.pk]) in html
+        assert "Non financée" in html  # the ended campaign's status
+        assert reverse("payments_campaign_reports") in client.get(reverse("wagtailadmin_home")).content.decode()
+
+    def test_communication_sees_figures_without_terms(self, group_client, funded):
+        client = group_client(COMMUNICATION_GROUP)
+        html = client.get(reverse("payments_campaign_reports")).content.decode()
+        assert reverse("payments_campaign_report", args=[funded.pk]) in html
+        assert reverse("payments_campaign_terms", args=[funded.pk]) not in html
+
+    def test_constant_queries(self, admin_client, make_campaign):
+        def listing_queries():
+            with CaptureQueriesContext(connection) as captured:
+                assert admin_client.get(reverse("payments_campaign_reports")).status_code == 200
+            return len(captured.captured_queries)
+
+        make_campaign(pledges=[1000])
+        listing_queries()
+        few = listing_queries()
+        for _ in range(4):
+            make_campaign(pledges=[1000, 2000])
+        assert listing_queries() == few
+
+    def test_needs_the_report_permission(self, client, django_user_model):
+        editor = django_user_model.objects.create_user("r@example.org", "pw", full_name="Rédaction")
+        editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+        client.force_login(editor)
+        response = client.get(reverse("payments_campaign_reports"))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailadmin_home")

@@ -47,6 +47,7 @@ class SpyGateway(DemoGateway):
 
     def refund(self, pledge):
         self.refunded.append(pledge.pk)
+        return super().refund(pledge)
 
     def money_moved(self):
         """Charges the provider really made: one per idempotency key (pledge, attempt)."""
@@ -63,6 +64,7 @@ def ended_campaign(make_campaign):
                 amount_cents=amount,
                 status=status,
                 funding_model=campaign.funding_model,
+                provider="demo",
                 payment_method_id="demo_pm_4242424242424242",
             )
         return campaign
@@ -172,16 +174,25 @@ class TestSuccess:
         assert third.charge_attempts == 1  # persisted before the charge was sent
         assert Pledge.objects.get(pk=pledges[3]).charge_attempts == 0
 
+        # At once, the lost charge is taken for one still in flight in another run: left alone.
+        early = SpyGateway()
+        summary = closing.close_campaigns(gateway=early)
+        assert [pk for pk, *_ in early.charges] == pledges[3:]
+        assert summary.waiting == 1 and summary.closed == []
+        assert CampaignClosing.objects.get(campaign=campaign).finished_at is None
+
+        # Once the claim is older than CHARGE_LEASE, the run that sent it is taken for dead.
         resumed = SpyGateway()
-        summary = closing.close_campaigns(gateway=resumed)
-        assert summary.errors == [] and summary.charged == 3
+        later = timezone.now() + closing.CHARGE_LEASE + timedelta(seconds=1)
+        summary = closing.close_campaigns(now=later, gateway=resumed)
+        assert summary.errors == [] and summary.charged == 1
         # The pledges already paid were not sent again; the lost one was re-sent with the
         # same attempt number (same idempotency key, so the provider does not charge again).
-        assert [pk for pk, *_ in resumed.charges] == pledges[2:]
+        assert [pk for pk, *_ in resumed.charges] == [pledges[2]]
         assert resumed.charges[0][1] == 1
-        sent = Counter(pk for pk, *_ in crashing.charges + resumed.charges)
+        sent = Counter(pk for pk, *_ in crashing.charges + early.charges + resumed.charges)
         assert sent[pledges[2]] == 2 and all(sent[pk] == 1 for pk in pledges if pk != pledges[2])
-        keys = {(pk, attempt) for pk, attempt, *_ in crashing.charges + resumed.charges}
+        keys = {(pk, attempt) for pk, attempt, *_ in crashing.charges + early.charges + resumed.charges}
         assert Counter(pk for pk, _ in keys) == Counter(pledges)  # one idempotency key each: one charge each
         assert statuses(campaign) == {S.PAID: 5}
         assert set(Pledge.objects.filter(campaign=campaign).values_list("charge_attempts", flat=True)) == {1}
@@ -334,21 +345,41 @@ class TestKeepItAll:
 
     def test_cancel_refunds_paid_pledges_once(self, make_campaign):
         campaign = make_campaign(goal=100, funding_model=FundingModel.KEEP_IT_ALL)
-        for amount in (1000, 2500):
-            PledgeFactory(campaign=campaign, amount_cents=amount, status=S.PAID)
+        paid = [
+            PledgeFactory(
+                campaign=campaign, amount_cents=amount, status=S.PAID, provider="demo", payment_intent_id=f"demo_pi_{n}"
+            )
+            for n, amount in enumerate((1000, 2500))
+        ]
         PledgeFactory(campaign=campaign, amount_cents=700, status=S.CANCELLED)
         cheque = PledgeFactory(campaign=campaign, amount_cents=900, status=S.PAID, source=Pledge.Source.CHEQUE)
         gateway = SpyGateway()
 
-        assert closing.cancel_campaign(campaign, gateway=gateway) == 2
+        summary = closing.cancel_campaign(
+            campaign, actor="maire@example.org", reason="Projet abandonné", gateway=gateway
+        )
+        assert summary.refunded == 2 and summary.offline_gifts == 1 and summary.errors == []
         assert statuses(campaign) == {S.REFUNDED: 2, S.CANCELLED: 1, S.PAID: 1}
-        assert len(gateway.refunded) == 2 and cheque.pk not in gateway.refunded
+        assert sorted(gateway.refunded) == sorted(p.pk for p in paid) and cheque.pk not in gateway.refunded
+        assert sorted(Pledge.objects.filter(status=S.REFUNDED).values_list("refund_id", flat=True)) == sorted(
+            f"demo_re_{p.pk}" for p in paid
+        )
         assert len(mail.outbox) == 2
         assert PledgeEvent.objects.filter(to_status=S.REFUNDED).count() == 2
+        closed = CampaignClosing.objects.get(campaign=campaign)
+        assert (closed.outcome, closed.cancelled_by, closed.reason) == (
+            CampaignStatus.CANCELLED,
+            "maire@example.org",
+            "Projet abandonné",
+        )
+        assert closed.finished_at is not None
 
         again = SpyGateway()
-        assert closing.cancel_campaign(campaign, gateway=again) == 0
+        summary = closing.cancel_campaign(campaign, actor="command", reason="encore", gateway=again)
+        assert summary.refunded == 0
         assert again.refunded == [] and len(mail.outbox) == 2
+        closed.refresh_from_db()
+        assert (closed.cancelled_by, closed.reason) == ("maire@example.org", "Projet abandonné")
 
 
 @pytest.mark.django_db
@@ -357,6 +388,9 @@ def test_task_and_command_run_the_closing(ended_campaign):
     result = closing.close_campaigns_task.enqueue()
     assert result.return_value["charged"] == 2
     assert statuses(campaign) == {S.PAID: 2}
+    assert set(Pledge.objects.filter(campaign=campaign).values_list("payment_intent_id", flat=True)) == {
+        f"demo_pi_{pk}" for pk in Pledge.objects.filter(campaign=campaign).values_list("pk", flat=True)
+    }
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from payments import ledger
+from payments.models import CampaignClosing
 from payments.rules import CampaignStatus, PledgeStatus
 from projects.models import CampaignPage, RewardTier
 from projects.rules import campaign_rule_errors
@@ -316,8 +317,9 @@ class TestRewardStock:
     def test_pending_committed_and_paid_pledges_reserve_stock(self, make_campaign):
         campaign = make_campaign()
         limited = RewardTierFactory(page=campaign, stock=5)
+        hold = timezone.now() + timedelta(minutes=30)
         for status in ALL_PLEDGE_STATUSES:
-            PledgeFactory(campaign=campaign, reward=limited, status=status)
+            PledgeFactory(campaign=campaign, reward=limited, status=status, expires_at=hold)
         reward = self.rewards(campaign)[limited.pk]
         assert reward.reserved == 3
         assert type(reward.reserved) is int
@@ -328,8 +330,9 @@ class TestRewardStock:
         campaign = make_campaign()
         limited = RewardTierFactory(page=campaign, stock=3)
         other = RewardTierFactory(page=campaign, stock=3)
+        hold = timezone.now() + timedelta(minutes=30)
         for status in (PledgeStatus.PENDING, PledgeStatus.COMMITTED, PledgeStatus.PAID):
-            PledgeFactory(campaign=campaign, reward=limited, status=status)
+            PledgeFactory(campaign=campaign, reward=limited, status=status, expires_at=hold)
         PledgeFactory(campaign=campaign, reward=other, status=PledgeStatus.FAILED)
         rewards = self.rewards(campaign)
         assert (rewards[limited.pk].stock_left, rewards[limited.pk].sold_out) == (0, True)
@@ -337,6 +340,32 @@ class TestRewardStock:
         # The campaign page's own accessor gives the same answer.
         by_pk = {r.pk: r for r in CampaignPage.objects.get(pk=campaign.pk).rewards_with_stock()}
         assert by_pk[limited.pk].sold_out and not by_pk[other.pk].sold_out
+
+    def test_a_pending_pledge_reserves_until_it_expires_and_not_one_second_later(self, make_campaign):
+        campaign = make_campaign()
+        limited = RewardTierFactory(page=campaign, stock=1)
+        expires_at = timezone.now() + timedelta(minutes=30)
+        PledgeFactory(campaign=campaign, reward=limited, status=PledgeStatus.PENDING, expires_at=expires_at)
+        second = timedelta(seconds=1)
+
+        def reserved(now):
+            return ledger.rewards_with_stock(RewardTier.objects.filter(pk=limited.pk), now=now).get().reserved
+
+        assert reserved(expires_at - second) == 1
+        assert reserved(expires_at) == 0
+        assert reserved(expires_at + second) == 0
+        assert reserved(expires_at + timedelta(days=3650)) == 0
+        # Without `now`, the current time: the hold is still on.
+        assert self.rewards(campaign)[limited.pk].sold_out
+
+    def test_expired_and_unexpiring_pending_pledges_reserve_nothing(self, make_campaign):
+        campaign = make_campaign()
+        limited = RewardTierFactory(page=campaign, stock=2)
+        PledgeFactory(campaign=campaign, reward=limited, status=PledgeStatus.PENDING, expires_at=timezone.now())
+        # A pending pledge recorded without a hold end (before holds expired) holds nothing.
+        PledgeFactory(campaign=campaign, reward=limited, status=PledgeStatus.PENDING, expires_at=None)
+        reward = self.rewards(campaign)[limited.pk]
+        assert (reward.reserved, reward.stock_left, reward.sold_out) == (0, 2, False)
 
     def test_over_reserved_stock_does_not_go_negative(self, make_campaign):
         campaign = make_campaign()
@@ -403,25 +432,36 @@ class TestFilterStatus:
                 make(now - 10 * day, now - day, pledged=[9_999]),
                 make(now - 10 * day, now - US),
             },
+            CampaignStatus.CANCELLED: set(),
         }
         # Refused pledges never make a campaign succeed.
         failed = make(now - 10 * day, now - day)
         PledgeFactory(campaign=failed, amount_cents=50_000, status=PledgeStatus.REFUNDED)
         expected[CampaignStatus.FAILED].add(failed)
+        # Frozen outcomes of closed campaigns win over the totals.
+        closed_succeeded = make(now - 10 * day, now - day, pledged=[5_000])
+        CampaignClosing.objects.create(campaign=closed_succeeded, outcome=CampaignStatus.SUCCEEDED, raised_cents=10_000)
+        expected[CampaignStatus.SUCCEEDED].add(closed_succeeded)
+        # Cancelled campaigns are cancelled whatever their dates and totals: before, during, after.
+        for start, end, pledged in (
+            (now + day, now + 10 * day, ()),
+            (now - day, now + day, [500]),
+            (now - 10 * day, now - day, [50_000]),
+        ):
+            cancelled = make(start, end, pledged=pledged)
+            CampaignClosing.objects.create(campaign=cancelled, outcome=CampaignStatus.CANCELLED, raised_cents=0)
+            expected[CampaignStatus.CANCELLED].add(cancelled)
 
         annotated = ledger.with_figures(CampaignPage.objects.all())
         by_figures = {}
         for campaign in annotated:
-            figures = ledger.figures(
-                campaign.goal_cents,
-                campaign.start_at,
-                campaign.end_at,
-                campaign.raised_cents,
-                campaign.backer_count,
-                now=now,
-            )
+            figures = ledger.campaign_figures(campaign, now=now)
             by_figures.setdefault(figures.status, set()).add(campaign.pk)
+            # A lone page (no annotations) reads the same status.
+            alone = ledger.campaign_figures(CampaignPage.objects.get(pk=campaign.pk), now=now)
+            assert alone.status == figures.status, campaign.title
 
+        assert set(by_figures) == set(CampaignStatus.values)
         for status, campaigns in expected.items():
             filtered = set(ledger.filter_status(annotated, status, now=now).values_list("pk", flat=True))
             assert filtered == {c.pk for c in campaigns}, status

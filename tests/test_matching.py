@@ -103,10 +103,23 @@ class TestAmounts:
         assert matched(commit(campaign, 2000)) == 0
 
     def test_pending_pledges_are_not_matched(self, make_campaign, sponsor):
+        """Through the real services: the pledge form's pending pledge gets no share, neither
+        does one that is then abandoned; the same pledge gets its share once committed."""
         campaign = make_campaign()
-        offer_for(sponsor, campaign)
-        PledgeFactory(campaign=campaign, amount_cents=2000, status=S.PENDING)
+        offer = offer_for(sponsor, campaign)
+        request = services.PledgeRequest(amount_cents=2000, backer_name="Ada", backer_email="ada@example.org")
+        pending = services.create_pledge(campaign, request, provider="demo")
+        abandoned = services.create_pledge(campaign, request, provider="demo")
+        assert pending.status == S.PENDING
         assert MatchAllocation.objects.count() == 0
+        services.transition(abandoned, S.CANCELLED, actor="test")
+        assert MatchAllocation.objects.count() == 0  # not even a share made and released
+        assert matching.offer_usage(offer) == (0, 1_000_000)
+
+        services.transition(pending, S.COMMITTED, actor="test")
+        assert list(MatchAllocation.objects.values_list("pledge_id", "amount_cents", "released")) == [
+            (pending.pk, 2000, False)
+        ]
 
 
 class TestScope:

@@ -11,15 +11,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from payments import closing, connect, reports, rules, services
+from payments import closing, connect, ledger, reports, rules, services
 from payments.gateway import ChargeResult
 from payments.models import CampaignClosing, PayoutAccount, Pledge
-from payments.rules import COUNTED_STATUSES, RESERVING_STATUSES, CampaignStatus, FundingModel, PledgeStatus
+from payments.rules import COUNTED_STATUSES, CampaignStatus, FundingModel, PledgeStatus
 from payments.services import PledgeError, PledgeRequest
-from tests.factories.projects import PledgeFactory
+from projects.models import RewardTier
+from tests.factories.projects import PledgeFactory, RewardTierFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = ["coupdepouce", "accounts", "payments", "calls", "projects", "themes", "home", "demo"]
@@ -142,9 +144,55 @@ def test_service_view_and_page_all_ask_the_open_rule(client, make_campaign, monk
 
 def test_the_ledger_columns_use_the_rule_choices():
     assert Pledge._meta.get_field("status").choices == PledgeStatus.choices
-    assert set(COUNTED_STATUSES) < set(RESERVING_STATUSES) <= set(PledgeStatus.values)
-    assert {value for value, _label in CampaignClosing.OUTCOMES} == {CampaignStatus.SUCCEEDED, CampaignStatus.FAILED}
+    assert set(COUNTED_STATUSES) < set(PledgeStatus.values)
+    assert {value for value, _label in CampaignClosing.OUTCOMES} == {
+        CampaignStatus.SUCCEEDED,
+        CampaignStatus.FAILED,
+        CampaignStatus.CANCELLED,
+    }
     assert not hasattr(Pledge, "Status")
+    assert not hasattr(rules, "RESERVING_STATUSES")  # pending pledges hold only until they expire: `holding_q`
+
+
+# What holds a reward and room under the cap -----------------------------------------------------
+
+
+def test_holding_rule_counted_pledges_and_pending_ones_until_they_expire(make_campaign):
+    now = timezone.now()
+    campaign = make_campaign()
+    second = timedelta(seconds=1)
+    expected = {
+        PledgeFactory(campaign=campaign, status=PledgeStatus.COMMITTED).pk,
+        PledgeFactory(campaign=campaign, status=PledgeStatus.ACTION_REQUIRED).pk,
+        PledgeFactory(campaign=campaign, status=PledgeStatus.PAID).pk,
+        PledgeFactory(campaign=campaign, status=PledgeStatus.PENDING, expires_at=now + second).pk,
+    }
+    for status in (PledgeStatus.FAILED, PledgeStatus.CANCELLED, PledgeStatus.REFUNDED):
+        PledgeFactory(campaign=campaign, status=status, expires_at=now + second)
+    PledgeFactory(campaign=campaign, status=PledgeStatus.PENDING, expires_at=now)  # ends now: exclusive
+    PledgeFactory(campaign=campaign, status=PledgeStatus.PENDING, expires_at=now - second)
+    PledgeFactory(campaign=campaign, status=PledgeStatus.PENDING, expires_at=None)  # made before holds expired
+
+    assert set(Pledge.objects.filter(rules.holding_q(now)).values_list("pk", flat=True)) == expected
+
+
+def test_stock_cap_and_expiry_all_ask_the_holding_rule(make_campaign, monkeypatch):
+    """A rule that says "nothing holds" frees the stock, the cap and stops expiry from sparing anything;
+    a second copy of the rule in the service, the ledger or the expiry would keep its own answer."""
+    campaign = make_campaign(goal=100)  # cap: 150 % of 100 € by default
+    reward = RewardTierFactory(page=campaign, stock=1, min_amount=20)
+    request = PledgeRequest(amount_cents=15_000, backer_name="Zoé", backer_email="zoe@example.org", reward_id=reward.pk)
+    first = services.create_pledge(campaign, request, provider="demo")
+    assert ledger.rewards_with_stock(RewardTier.objects.filter(pk=reward.pk)).get().reserved == 1
+    with pytest.raises(PledgeError):
+        services.create_pledge(campaign, request, provider="demo")
+
+    nothing = Q(pk__in=[])
+    monkeypatch.setattr(rules, "holding_q", lambda now: nothing)
+    assert ledger.rewards_with_stock(RewardTier.objects.filter(pk=reward.pk)).get().reserved == 0
+    assert services.create_pledge(campaign, request, provider="demo").status == PledgeStatus.PENDING
+    assert services.holds(first) is False
+    assert services.expire_pending_pledges() == 2
 
 
 def test_funding_model_rule_decides_who_is_charged_at_the_close():
@@ -158,7 +206,13 @@ def test_the_page_states_the_funding_model_from_the_rule(client, make_campaign, 
     assert "Tout ou rien" not in client.get(campaign.url).content.decode()
     monkeypatch.setattr(rules, "charges_at_close", lambda funding_model: True)
     assert "Tout ou rien" in client.get(campaign.url).content.decode()
-    pledge = PledgeFactory(campaign=campaign, status=PledgeStatus.PENDING, provider="demo", funding_model="keep_it_all")
+    pledge = PledgeFactory(
+        campaign=campaign,
+        status=PledgeStatus.PENDING,
+        provider="demo",
+        funding_model="keep_it_all",
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
     checkout = client.get(reverse("payments:demo_checkout", kwargs={"token": pledge.token})).content.decode()
     assert "Enregistrer ma carte (démo)" in checkout
 

@@ -5,19 +5,20 @@ the form comes back with a clear, translated error, the values typed are kept, a
 nothing is recorded.
 """
 
+import socket
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from wagtail.models import Locale
 
 from coupdepouce.models import PlatformSettings
-from payments import demo_gateway, emails
-from payments import views as payment_views
-from payments.models import MatchingOffer, Pledge, PledgeEvent, Sponsor
-from payments.rules import PledgeStatus
+from payments import demo_gateway, emails, providers
+from payments.models import CampaignClosing, MatchingOffer, Pledge, PledgeEvent, Sponsor
+from payments.rules import CampaignStatus, PledgeStatus
+from projects.models import CampaignPage
 from tests.factories.projects import PledgeFactory, RewardTierFactory
 
 pytestmark = pytest.mark.django_db
@@ -173,13 +174,21 @@ def test_keep_it_all_is_paid_at_once(client, make_campaign):
     assert "reversée au porteur" in thanks or "porteur" in thanks
 
 
+def error_summary(response):
+    return response.content.decode().split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+
+
 def test_declined_card_keeps_the_pledge_pending_and_can_retry(client, campaign):
     pledge, checkout, response = pledge_and_pay(client, campaign, card=demo_gateway.DEMO_DECLINED)
     assert response.status_code == 200
-    assert "refusée" in response.content.decode()
-    # The error summary lists the message and links it to the card field.
-    summary = response.content.decode().split('id="error-summary"', 1)[1].split("</div>", 1)[0]
-    assert '<a href="#id_card_number">' in summary and "refusée" in summary
+    # The error summary counts the one error it lists, the decline, linked to the card field.
+    summary = error_summary(response)
+    assert "Le formulaire contient 1 erreur</h2>" in summary
+    assert summary.count("<li>") == 1
+    assert (
+        '<li><a href="#id_card_number">Votre carte a été refusée (démo). '
+        "Rien n&#x27;a été enregistré\u00a0: essayez une autre carte.</a></li>"
+    ) in summary
     pledge.refresh_from_db()
     assert pledge.status == S.PENDING
     assert not mail.outbox
@@ -206,6 +215,18 @@ def test_card_failing_at_charge_is_saved_now(client, campaign):
     pledge.refresh_from_db()
     assert pledge.status == S.COMMITTED
     assert pledge.payment_method_id == f"demo_pm_{demo_gateway.DEMO_FAILS_AT_CHARGE}"
+
+
+def test_an_empty_card_form_gets_its_error(client, campaign):
+    response = client.post(form_url(campaign), valid_data())
+    pledge = Pledge.objects.get()
+    page = client.post(response["Location"], {})
+    assert page.status_code == 200
+    summary = error_summary(page)
+    assert "Le formulaire contient 1 erreur</h2>" in summary
+    assert "Indiquez l&#x27;un des numéros de carte de démonstration listés ci-dessous." in summary
+    pledge.refresh_from_db()
+    assert pledge.status == S.PENDING
 
 
 def test_unknown_card_is_refused(client, campaign):
@@ -360,7 +381,7 @@ def test_over_funding_past_the_cap(client, campaign, home):
     response = client.post(form_url(campaign), valid_data(amount="200"))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "plafonnée à 1500\u00a0€\u00a0: au plus 100\u00a0€ peuvent encore être promis" in content
+    assert "plafonnée à 1\u202f500\u00a0€\u00a0: au plus 100\u00a0€ peuvent encore être promis." in content
     assert Pledge.objects.count() == before
     assert 'value="200"' in content
 
@@ -456,7 +477,7 @@ def test_complete_payment_with_a_provider_uses_its_completion_context(client, ca
         def completion_context(self, pledge):
             return {"publishable_key": "pk_test_x", "client_secret": "pi_1_secret_2", "payment_method_id": "pm_1"}
 
-    monkeypatch.setattr(payment_views, "get_gateway", lambda name=None: FakeStripe())
+    monkeypatch.setattr(providers, "get_gateway", lambda name=None: FakeStripe())
     pledge = PledgeFactory(campaign=campaign, status=S.ACTION_REQUIRED, provider="stripe")
     page = client.get(reverse("payments:complete_payment", kwargs={"token": pledge.token})).content.decode()
     assert 'data-secret="pi_1_secret_2"' in page and "Finaliser le paiement (démo)" not in page
@@ -464,3 +485,188 @@ def test_complete_payment_with_a_provider_uses_its_completion_context(client, ca
     client.post(reverse("payments:complete_payment", kwargs={"token": pledge.token}))
     pledge.refresh_from_db()
     assert pledge.status == S.ACTION_REQUIRED
+
+
+# Completion re-checks that the campaign takes pledges ---------------------------------------------
+
+
+def start_pledge(client, campaign, **overrides):
+    """Send the pledge form: a pending pledge and the URL of its demo card page."""
+    response = client.post(form_url(campaign), valid_data(**overrides))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Pledge.objects.latest("pk"), response["Location"]
+
+
+def assert_refused_at_completion(response, pledge, figures_before, campaign):
+    assert response.status_code == 410
+    content = response.content.decode()
+    assert '<p class="notice notice--warning">La campagne est close\u00a0: rien n&#x27;a été prélevé.</p>' in content
+    pledge.refresh_from_db()
+    assert pledge.status == S.CANCELLED
+    assert events(pledge) == [("", S.PENDING, "citizen"), (S.PENDING, S.CANCELLED, "citizen")]
+    assert pledge.events.last().note == "campaign closed before the payment was completed"
+    assert mail.outbox == []
+    figures = CampaignPage.objects.get(pk=campaign.pk).figures
+    assert (figures.raised_cents, figures.backers) == figures_before
+
+
+@pytest.mark.parametrize("funding_model", ["all_or_nothing", "keep_it_all"])
+def test_a_card_given_after_the_end_is_refused_and_nothing_counts(client, make_campaign, funding_model):
+    campaign = make_campaign(goal=1000, funding_model=funding_model)
+    pledge, checkout = start_pledge(client, campaign)
+    CampaignPage.objects.filter(pk=campaign.pk).update(end_at=timezone.now() - timedelta(seconds=1))
+
+    response = client.post(checkout, {"card_number": demo_gateway.DEMO_SUCCESS, "action": "pay"})
+
+    assert_refused_at_completion(response, pledge, (0, 0), campaign)
+    # The card page is closed for good.
+    assert client.get(checkout).status_code == 410
+
+
+def test_a_card_confirmed_after_a_cancellation_is_refused(client, campaign):
+    pledge, checkout = start_pledge(client, campaign)
+    response = client.post(checkout, {"card_number": demo_gateway.DEMO_AUTHENTICATION, "action": "pay"})
+    assert response.status_code == 200  # the bank's confirmation step
+    CampaignClosing.objects.create(campaign=campaign, outcome=CampaignStatus.CANCELLED, raised_cents=0)
+
+    response = client.post(checkout, {"card_number": demo_gateway.DEMO_AUTHENTICATION, "action": "authenticate"})
+
+    assert_refused_at_completion(response, pledge, (0, 0), campaign)
+
+
+def test_an_expired_checkout_cannot_be_paid(client, campaign):
+    pledge, checkout = start_pledge(client, campaign)
+    Pledge.objects.filter(pk=pledge.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = client.post(checkout, {"card_number": demo_gateway.DEMO_SUCCESS, "action": "pay"})
+
+    assert response.status_code == 410
+    assert "Ce paiement a expiré\u00a0: rien n&#x27;a été prélevé." in response.content.decode()
+    pledge.refresh_from_db()
+    assert pledge.status == S.CANCELLED
+    assert events(pledge)[-1] == (S.PENDING, S.CANCELLED, "system")
+    assert pledge.events.last().note == "checkout expired"
+    assert mail.outbox == []
+
+
+def test_a_checkout_still_within_its_time_is_paid(client, campaign):
+    pledge, checkout = start_pledge(client, campaign)
+    Pledge.objects.filter(pk=pledge.pk).update(expires_at=timezone.now() + timedelta(seconds=5))
+    response = client.post(checkout, {"card_number": demo_gateway.DEMO_SUCCESS, "action": "pay"})
+    assert response.status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.status == S.COMMITTED
+
+
+def test_no_demo_card_page_where_demo_payments_are_not_allowed(client, campaign, settings):
+    pledge, checkout = start_pledge(client, campaign)
+    settings.PAYMENTS_DEMO_MODE = False
+    assert client.post(checkout, {"card_number": demo_gateway.DEMO_SUCCESS, "action": "pay"}).status_code == 404
+    pledge.refresh_from_db()
+    assert pledge.status == S.PENDING
+
+
+# Emails are enqueued with the change they follow ---------------------------------------------------
+
+
+class QueueDown(Exception):
+    pass
+
+
+def queue_down(*args, **kwargs):
+    raise QueueDown
+
+
+def test_confirmation_email_and_commit_happen_together(client, campaign, monkeypatch):
+    """Enqueuing the email fails (a stand-in for a crash between the change and its email: no
+    local stand-in can kill the process mid-request); the commit must be undone with it."""
+    pledge, checkout = start_pledge(client, campaign)
+    monkeypatch.setattr(emails, "send_confirmation", queue_down)
+    with pytest.raises(QueueDown):
+        client.post(checkout, {"card_number": demo_gateway.DEMO_SUCCESS, "action": "pay"})
+    pledge.refresh_from_db()
+    assert pledge.status == S.PENDING
+    assert events(pledge) == [("", S.PENDING, "citizen")]
+
+
+def test_completed_payment_and_its_email_happen_together(client, campaign, monkeypatch):
+    """As above, for the "you were charged" email of a payment completed by the backer."""
+    pledge = PledgeFactory(campaign=campaign, status=S.ACTION_REQUIRED, provider="demo", language="fr")
+    monkeypatch.setattr(emails, "send_campaign_succeeded", queue_down)
+    with pytest.raises(QueueDown):
+        client.post(reverse("payments:complete_payment", kwargs={"token": pledge.token}))
+    pledge.refresh_from_db()
+    assert pledge.status == S.ACTION_REQUIRED
+    assert not pledge.events.exists()
+
+
+# The payment provider fails while the checkout starts -------------------------------------------
+
+
+def closed_port() -> int:
+    """A local TCP port nobody listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_stripe_unreachable_gives_a_503_keeps_the_form_and_leaves_nothing_pending(client, make_campaign, settings):
+    """The real StripeGateway, pointed at a closed local port: Stripe is down (no mock)."""
+    settings.STRIPE_SECRET_KEY = "sk_test_unreachable"
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{closed_port()}"
+    campaign = make_campaign(goal=1000)
+    reward = RewardTierFactory(page=campaign, title="Sachet de graines", min_amount=20, stock=1)
+
+    response = client.post(form_url(campaign), valid_data(reward=str(reward.pk), amount="25"))
+
+    assert response.status_code == 503
+    content = response.content.decode()
+    assert (
+        "Le paiement est momentanément indisponible\u00a0: rien n&#x27;a été prélevé. Réessayez dans quelques minutes."
+    ) in error_summary(response)
+    for value in ("Camille Martin", "camille@example.org", "25"):
+        assert f'value="{value}"' in content
+    assert f'value="{reward.pk}" data-min-amount="20" aria-describedby="reward-{reward.pk}-details" checked' in content
+    pledge = Pledge.objects.get()
+    assert (pledge.provider, pledge.status) == ("stripe", S.CANCELLED)
+    assert events(pledge) == [("", S.PENDING, "citizen"), (S.PENDING, S.CANCELLED, "system")]
+    assert pledge.events.last().note == "payment provider unavailable"
+    # Its reward is free again.
+    assert next(r for r in campaign.rewards_with_stock() if r.pk == reward.pk).stock_left == 1
+
+
+def test_no_payment_provider_gives_a_503_and_records_nothing(client, campaign, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.PAYMENTS_DEMO_MODE = False
+    response = client.post(form_url(campaign), valid_data())
+    assert response.status_code == 503
+    assert "Le paiement est momentanément indisponible" in error_summary(response)
+    assert 'value="Camille Martin"' in response.content.decode()
+    assert Pledge.objects.count() == 0
+
+
+# The French page governs its translations ---------------------------------------------------------
+
+
+def test_an_unpublished_french_page_takes_no_pledge_through_its_english_version(client, campaign, english_campaign):
+    campaign.unpublish()
+    english_campaign.refresh_from_db()
+    assert english_campaign.live
+
+    page = client.get(form_url(english_campaign)).content.decode()
+    assert "This campaign does not take pledges at the moment." in page
+    assert '<form class="pledge-form"' not in page
+    response = client.post(form_url(english_campaign), valid_data())
+    assert response.status_code == 200
+    assert "This campaign does not take pledges at the moment." in error_summary(response)
+    assert Pledge.objects.count() == 0
+    assert PledgeEvent.objects.count() == 0
+
+
+def test_the_french_pages_end_closes_its_english_version(client, campaign, english_campaign):
+    CampaignPage.objects.filter(pk=campaign.pk).update(end_at=timezone.now() - timedelta(minutes=1))
+    assert CampaignPage.objects.get(pk=english_campaign.pk).end_at > timezone.now()
+    response = client.post(form_url(english_campaign), valid_data())
+    assert response.status_code == 200
+    assert "This campaign is closed: it no longer takes pledges." in error_summary(response)
+    assert Pledge.objects.count() == 0

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -22,6 +23,10 @@ def env_bool(name, default=False):
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
+
+# Which settings module is in use: "production" there (production.py); `load_demo_data` and
+# other commands that must never touch a real site read it, whatever DEBUG says.
+COUPDEPOUCE_ENV = "development"
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -68,10 +73,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    # The task queue: django-tasks' database backend (its tables and `manage.py db_worker`).
+    "django_tasks_db",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, the admin's own under /admin/.
+    "coupdepouce.security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # django-ratelimit's Ratelimited exception -> the 429 page (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "coupdepouce.urls"
@@ -113,8 +125,23 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite (what `make run` uses) takes concurrent writes from several processes (gunicorn
+# workers, the task worker): write-ahead logging lets readers go on while one writes, and
+# BEGIN IMMEDIATE takes the write lock at the start of every `transaction.atomic()`, so a
+# writer waits (up to the busy timeout) instead of failing with "database is locked" when
+# its read lock cannot be upgraded (Django >= 5.1; docs: "Database is locked errors").
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000};"
+            ),
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -137,8 +164,16 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-# allauth's built-in rate limits stay on (ACCOUNT_RATE_LIMITS left at its defaults); they use
-# the default cache.
+# allauth's rate limits (on the default cache, like coupdepouce/ratelimits.py), stated here
+# for the forms that send an email; allauth's defaults apply to the others (login: 30/m/ip).
+ACCOUNT_RATE_LIMITS = {
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+    "login_failed": "10/m/ip,5/5m/key",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -182,8 +217,12 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server counts as a failure; the email task then retries.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coup de pouce <noreply@example.org>")
 
+# The default cache also holds the rate-limit counters (django-ratelimit, allauth): production
+# replaces it with a cache every process shares (production.py); one process here.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -208,11 +247,69 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILLOCALIZE_ENABLE_MACHINE_TRANSLATION = False
+# No Gravatar: the admin would send a hash of each editor's email address to a third party
+# (and the admin's Content-Security-Policy allows images from the site only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Security headers; production tightens the cookie and HTTPS settings.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
+
+# Rate limits (coupdepouce/ratelimits.py): RATELIMITS = {"pledge": "10/m", ...} overrides a rate.
+RATELIMIT_VIEW = "coupdepouce.ratelimits.too_many_requests"
+RATELIMIT_IP_META_KEY = "coupdepouce.ratelimits.client_ip"
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: none, REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Content-Security-Policy (django-csp, coupdepouce/security.py). The public pages run no
+# inline script: their JavaScript is in static files, Stripe.js comes from js.stripe.com.
+# Inline style *attributes* stay allowed (progress bars, theme colours); NONCE lets a
+# template mark an inline <style> element with `nonce="{{ request.csp_nonce }}"`.
+STRIPE_JS_HOSTS = ["https://js.stripe.com", "https://*.js.stripe.com"]
+# Video players that the "Embedded media" block may show in an iframe.
+CSP_EMBED_HOSTS = [
+    "https://www.youtube.com",
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+    "https://www.dailymotion.com",
+    "https://geo.dailymotion.com",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *STRIPE_JS_HOSTS],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, "https://api.stripe.com"],
+        "frame-src": [SELF, *STRIPE_JS_HOSTS, "https://hooks.stripe.com", *CSP_EMBED_HOSTS],
+        # Checkout: the pledge form's POST is answered by a redirect to Stripe's page.
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        "frame-ancestors": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# The Wagtail admin (and the page previews it shows) still relies on inline scripts and styles.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *CSP_EMBED_HOSTS],
+        "worker-src": [SELF, "blob:"],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -226,10 +323,15 @@ LOGGING = {
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Without STRIPE_SECRET_KEY, demo payments (no money moves) only when chosen explicitly;
+# otherwise the site takes no pledge and `check --deploy` reports an error (payments/checks.py).
+PAYMENTS_DEMO_MODE = env_bool("PAYMENTS_DEMO_MODE", False)
 # Where the stripe library sends requests; tests point it at localstripe.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
-# Django tasks (django-tasks, shipped with Wagtail 8): emails are sent in the background.
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+# Django tasks (django-tasks, shipped with Wagtail 8): emails are sent in the background. A task
+# is a row of the database (written in the caller's transaction), run by `manage.py db_worker`
+# (`make run` starts one; docs/operations.md for production). The tests run tasks at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The page models payments works on (see payments/interface.py).
 PAYMENTS_CAMPAIGN_MODEL = "projects.CampaignPage"
 PAYMENTS_REWARD_MODEL = "projects.RewardTier"

@@ -61,7 +61,7 @@ class Pledge(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True, editable=False)
     failure_reason = models.CharField(max_length=255, blank=True, editable=False)
     # A pending online pledge holds a reward and room under the cap until then only
-    # (`PlatformSettings.pending_checkout_minutes` after it was created); null once settled.
+    # (`PlatformSettings.pending_checkout_minutes` after it was created, `rules.holding_q`).
     expires_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     # The provider's refund id, once the payment was refunded (a retry reuses it).
     refund_id = models.CharField(max_length=255, blank=True, editable=False)
@@ -93,7 +93,9 @@ class Pledge(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.display_name} — {self.amount_display}"
+        # No backer name: Wagtail stores this as the label of every log entry, which staff
+        # without `view_backer_data` can read in the site history.
+        return f"#{self.pk} — {self.amount_display}"
 
     @property
     def amount_display(self) -> str:

@@ -25,8 +25,9 @@ from wagtail.search import index
 from coupdepouce.blocks import BodyBlock
 from coupdepouce.models import PlatformSettings
 from coupdepouce.pages import live_pages
-from payments import ledger
+from payments import ledger, terms
 from payments import rules as money_rules
+from payments import services as payment_services
 from payments import views as payment_views
 from payments.models import CampaignClosing
 from payments.rules import CampaignStatus, FundingModel
@@ -80,7 +81,24 @@ class CampaignPageForm(WagtailAdminPageForm):
                 self.add_error(field, message)
             else:
                 self.add_error(None, message)
+        self.clean_terms(cleaned)
         return cleaned
+
+    def clean_terms(self, cleaned):
+        """Once a campaign has pledges, its goal, funding model and dates are no longer the editor's
+        to change, and an ended campaign keeps its dates (`payments.terms`). The saved (live) row
+        is the reference: pledges were made under it. The Finances group changes them elsewhere,
+        with a reason ("Change the terms")."""
+        if self.instance.pk is None:
+            return
+        saved = type(self.instance).objects.get(pk=self.instance.pk)
+        posted = {name: cleaned[name] for name in terms.TERMS_FIELDS if name in self.fields and name in cleaned}
+        for field, message in terms.lock_errors(saved, posted):
+            self.add_error(field, message)
+        # Unchanged at the editor's precision (dates to the minute): keep the exact saved value.
+        for name, value in posted.items():
+            if value is not None and terms.same_value(getattr(saved, name), value):
+                cleaned[name] = getattr(saved, name)
 
 
 class CampaignPage(RoutablePageMixin, Page):
@@ -212,10 +230,11 @@ class CampaignPage(RoutablePageMixin, Page):
     def all_or_nothing(self) -> bool:
         return money_rules.charges_at_close(self.funding_model)
 
-    @property
+    @cached_property
     def open_to_pledges(self) -> bool:
-        """Whether the pledge form takes pledges now (`payments.rules.is_open_to_pledges`)."""
-        return money_rules.is_open_to_pledges(self, timezone.now())
+        """Whether the pledge form takes pledges now (`payments.services.campaign_takes_pledges`:
+        the French page's dates and live state decide for every translation; cancelled: no)."""
+        return payment_services.campaign_takes_pledges(self)
 
     def matching_scope(self) -> dict:
         """What sponsors' offers may cover this campaign: its themes and its call (`payments.matching`)."""
@@ -266,8 +285,8 @@ class CampaignPage(RoutablePageMixin, Page):
         # The page's own figures, with the matching segments and the newest backers.
         self.figures = context["figures"] = ledger.campaign_figures(self, detailed=True)
         context["rewards"] = list(self.rewards_with_stock())
-        if self.end_at <= timezone.now():
-            context["closing"] = CampaignClosing.objects.filter(campaign__translation_key=self.translation_key).first()
+        # Closed or cancelled (a campaign may be cancelled before its end).
+        context["closing"] = CampaignClosing.objects.filter(campaign__translation_key=self.translation_key).first()
         context["stretch_goals"] = list(self.stretch_goals.all())
         context["needs"] = list(self.needs.all())
         context["faqs"] = list(self.faqs.all())
@@ -279,6 +298,14 @@ class CampaignPage(RoutablePageMixin, Page):
         super().clean()
         if self.start_at and self.end_at and self.end_at <= self.start_at:
             raise ValidationError({"end_at": _("The end must come after the start.")})
+
+    def terms_rule_errors(self, *, goal, start_at, end_at) -> list[tuple[str, str]]:
+        """(field, message) for each site rule (`projects.rules`) these terms would break; used by
+        `payments.terms` when the Finances group changes the terms of this saved campaign."""
+        rules = PlatformSettings.for_page(self)
+        return campaign_rule_errors(
+            goal=goal, start_at=start_at, end_at=end_at, max_goal=rules.max_goal, max_days=rules.max_campaign_days
+        )
 
 
 class CampaignUpdatePage(Page):

@@ -10,6 +10,10 @@ folder that plays the role `var/mail/` plays in development (`coupdepouce/settin
 a test opens a verification link from there. Application attachments go to
 `<workdir>/private/` (PRIVATE_MEDIA_ROOT), never to the developer's `var/private/`.
 
+Emails go through the task queue as in production: a `manage.py db_worker` runs beside
+gunicorn. The demo content is loaded with the same settings marked as a demonstration site
+(`COUPDEPOUCE_ENV = "demo"`): `load_demo_data` refuses the production settings themselves.
+
 Database:
 - SQLite (default): a file in a temporary directory.
 - PostgreSQL (`DATABASE_URL=postgres://…/name`): a separate database `name_<purpose>`
@@ -58,6 +62,7 @@ class LiveSite:
     workdir: Path
     log_path: Path
     process: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -151,9 +156,19 @@ EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 """
 
 
+# The same settings, marked as a demonstration site: what `load_demo_data` runs with.
+DEMO_SETTINGS_SHIM = "livesite_demo_settings"
+DEMO_SETTINGS_SHIM_CODE = f"""\
+from {SETTINGS_SHIM} import *  # noqa: F401,F403
+
+COUPDEPOUCE_ENV = "demo"
+"""
+
+
 def write_settings_shim(workdir: Path, settings: str) -> str:
     """Write the settings module that serves `settings` with EMAIL_FILE_PATH; return its name."""
     (workdir / f"{SETTINGS_SHIM}.py").write_text(SETTINGS_SHIM_CODE.format(settings=settings))
+    (workdir / f"{DEMO_SETTINGS_SHIM}.py").write_text(DEMO_SETTINGS_SHIM_CODE)
     return SETTINGS_SHIM
 
 
@@ -180,6 +195,9 @@ def site_env(database_url: str, workdir: Path, settings: str = DEFAULT_SETTINGS,
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(workdir / "mail"),
             "STRIPE_SECRET_KEY": "",  # demo payment mode, never a real provider
+            "PAYMENTS_DEMO_MODE": "true",  # chosen explicitly, as a demonstration site would
+            # The rate-limit counters of this site only (production's cache is a folder).
+            "DJANGO_CACHE_LOCATION": str(workdir / "cache"),
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -230,6 +248,18 @@ def start_gunicorn(env: dict[str, str], port: int, log_path: Path, workers: int 
     log = open(log_path, "ab")  # handed over to the child, closed here
     try:
         # A session of its own: stop() ends the arbiter and its workers as a group.
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    finally:
+        log.close()
+
+
+def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """`manage.py db_worker`: runs the queued tasks (emails) as production's worker does."""
+    command = [PYTHON, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
+    log = open(log_path, "ab")  # handed over to the child, closed here
+    try:
         return subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -295,21 +325,24 @@ def live_site(
                 ("collectstatic", ("collectstatic", "--noinput", "-v0")),
             ]:
                 started = time.monotonic()
-                manage(env, *args, timeout=240)
+                step_env = {**env, "DJANGO_SETTINGS_MODULE": DEMO_SETTINGS_SHIM} if name == "load_demo_data" else env
+                manage(step_env, *args, timeout=240)
                 site.timings[name] = time.monotonic() - started
             port = free_port()
             site.base_url = f"http://127.0.0.1:{port}"
             started = time.monotonic()
             site.process = start_gunicorn(env, port, site.log_path, workers=workers)
+            site.worker = start_worker(env, workdir / "worker.log")
             try:
-                wait_until_up(site.url("/"), site.process)
-            except LiveServerError as exc:
-                raise LiveServerError(f"{exc}\n--- gunicorn log ---\n{site.log_tail()}") from exc
-            site.timings["gunicorn"] = time.monotonic() - started
-            try:
+                try:
+                    wait_until_up(site.url("/"), site.process)
+                except LiveServerError as exc:
+                    raise LiveServerError(f"{exc}\n--- gunicorn log ---\n{site.log_tail()}") from exc
+                site.timings["gunicorn"] = time.monotonic() - started
                 yield site
             finally:
                 stop(site.process)
+                stop(site.worker)
     finally:
         if keep:
             print(f"[liveserver] kept {workdir}", file=sys.stderr)

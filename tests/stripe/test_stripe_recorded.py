@@ -6,18 +6,22 @@ Stripe's API reference) and records each request, so the parameters we send to S
 currency, metadata, application fee, destination, idempotency keys) are checked exactly.
 """
 
+from datetime import timedelta
+
 import pytest
+import stripe
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
-from stripe_support import event
+from django.utils import timezone
+from stripe_support import RecordedStripe, event, free_port
 
-from payments import connect, webhooks
-from payments.gateway import ChargeResult
-from payments.models import PayoutAccount
+from payments import connect, stripe_gateway, webhooks
+from payments.gateway import ChargeResult, GatewayError
+from payments.models import PayoutAccount, WebhookEvent
 from payments.rules import PledgeStatus as S
-from payments.stripe_gateway import StripeGateway
+from payments.stripe_gateway import CHECKOUT_MIN_LIFETIME, StripeGateway
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +128,79 @@ def test_keep_it_all_checkout_pays_at_once_to_the_holder(with_account, recorded,
         assert "payment_intent_data[application_fee_amount]" not in sent.params
 
 
+@pytest.mark.parametrize("failure", ["connection refused", "server error", "refused request"])
+def test_a_checkout_stripe_cannot_create_raises_gateway_error(failure, stripe_mode, make_stripe_pledge, monkeypatch):
+    """Network or API trouble while creating the Checkout leaves stripe_gateway as GatewayError
+    (the pledge form turns it into its 503 page and cancels the pending pledge)."""
+    if failure == "connection refused":
+        stripe_mode.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+        monkeypatch.setattr(stripe, "max_network_retries", 0)
+    else:
+        fake = RecordedStripe()
+        monkeypatch.setattr(stripe_gateway, "HTTP_CLIENT", fake)
+        fake.add("POST", "/v1/customers", customer)
+        error = {"error": {"type": "api_error" if failure == "server error" else "invalid_request_error"}}
+        fake.add("POST", "/v1/checkout/sessions", error, status=500 if failure == "server error" else 400)
+        monkeypatch.setattr(stripe, "max_network_retries", 0)
+    pledge = make_stripe_pledge()
+
+    with pytest.raises(GatewayError) as raised:
+        StripeGateway().start_checkout(pledge, success_url="https://site.test/r/", cancel_url="https://site.test/")
+
+    assert isinstance(raised.value.__cause__, stripe.StripeError)
+    assert str(raised.value).startswith(f"Stripe: checkout of pledge {pledge.pk} failed: ")
+    pledge.refresh_from_db()
+    assert pledge.checkout_id == ""
+
+
+@pytest.mark.parametrize(
+    ("hold", "lifetime"),
+    [
+        (timedelta(minutes=45), timedelta(minutes=45)),  # the pledge's own hold
+        (timedelta(minutes=10), CHECKOUT_MIN_LIFETIME),  # below Stripe's 30-minute minimum
+        (timedelta(days=3), timedelta(hours=24)),  # above Stripe's 24-hour maximum
+    ],
+)
+def test_the_checkout_expires_with_the_pledge_within_stripes_limits(hold, lifetime, recorded, make_stripe_pledge):
+    recorded.add("POST", "/v1/customers", customer)
+    recorded.add("POST", "/v1/checkout/sessions", session("setup"))
+    before = timezone.now()
+    pledge = make_stripe_pledge(expires_at=before + hold)
+
+    StripeGateway().start_checkout(pledge, success_url="https://site.test/r/", cancel_url="https://site.test/")
+
+    after = timezone.now()
+    (sent,) = recorded.find("POST", "/v1/checkout/sessions")
+    expires_at = int(sent.params["expires_at"])
+    if hold == lifetime:
+        assert expires_at == int((before + hold).timestamp())
+    else:
+        assert int((before + lifetime).timestamp()) <= expires_at <= int((after + lifetime).timestamp())
+    assert CHECKOUT_MIN_LIFETIME >= timedelta(minutes=30)
+
+
+def test_refund_returns_the_refund_and_reads_it_back_once_its_id_is_stored(recorded, make_stripe_pledge):
+    """After 24 h Stripe forgets idempotency keys: a stored refund id is read, never refunded again."""
+    pledge = make_stripe_pledge(status=S.PAID, payment_intent_id="pi_rec_1")
+    recorded.add("GET", "/v1/payment_intents/pi_rec_1", intent(pledge))
+    recorded.add("POST", "/v1/refunds", {"id": "re_1", "object": "refund", "status": "pending", "amount": 2500})
+    recorded.add("GET", "/v1/refunds/re_1", {"id": "re_1", "object": "refund", "status": "succeeded", "amount": 2500})
+
+    first = StripeGateway().refund(pledge)
+    pledge.refund_id = first.id
+    again = StripeGateway().refund(pledge)
+
+    assert (first.id, first.status) == ("re_1", "pending")
+    assert (again.id, again.status) == ("re_1", "succeeded")
+    assert len(recorded.find("POST", "/v1/refunds")) == 1
+    assert len(recorded.find("GET", "/v1/refunds/re_1")) == 1
+
+
+def test_a_pledge_without_payment_has_nothing_to_refund(recorded, make_stripe_pledge):
+    assert StripeGateway().refund(make_stripe_pledge(status=S.PAID)) is None
+    assert recorded.requests == []
+
+
 def test_setup_checkout_completed_commits_the_pledge(
     recorded, make_stripe_pledge, post_event, django_capture_on_commit_callbacks
 ):
@@ -213,22 +290,99 @@ def test_async_payment_succeeded_pays_the_pledge(recorded, make_stripe_pledge, p
 def test_an_expired_session_cancels_the_pending_pledge(recorded, make_stripe_pledge, post_event):
     pledge = make_stripe_pledge(checkout_id="cs_test_a1")
     recorded.add("GET", "/v1/checkout/sessions/cs_test_a1", session("setup", status="expired"))
-    post_event(event("checkout.session.expired", {"id": "cs_test_a1", "object": "checkout.session"}))
+
+    response = post_event(event("checkout.session.expired", {"id": "cs_test_a1", "object": "checkout.session"}))
+
+    assert response.status_code == 200
     pledge.refresh_from_db()
     assert pledge.status == S.CANCELLED
+    last = pledge.events.last()
+    assert (last.from_status, last.to_status, last.actor, last.note) == (
+        S.PENDING,
+        S.CANCELLED,
+        "webhook",
+        "checkout.session.expired",
+    )
+    assert mail.outbox == []
 
 
-def test_money_for_a_cancelled_pledge_is_noted_for_a_refund(recorded, make_stripe_pledge, post_event):
+@pytest.mark.parametrize(
+    ("mode", "on_stripe", "done"),
+    [
+        (
+            "setup",
+            {"status": "complete", "setup_intent": {"id": "seti_1", "status": "succeeded", "payment_method": "pm_1"}},
+            S.COMMITTED,
+        ),
+        ("payment", {"status": "complete", "payment_status": "paid", "payment_intent": "pi_rec_1"}, S.PAID),
+        ("setup", {"status": "open"}, S.PENDING),
+    ],
+)
+def test_an_expired_event_is_checked_against_the_session_on_stripe(
+    mode, on_stripe, done, recorded, make_stripe_pledge, post_event
+):
+    """The event's payload says `expired`; Stripe, re-read, says the session was completed (or
+    is still open): the pledge is not cancelled; a completed session is applied as such."""
+    pledge = make_stripe_pledge(
+        checkout_id="cs_test_a1", funding_model="all_or_nothing" if mode == "setup" else "keep_it_all"
+    )
+    recorded.add("GET", "/v1/checkout/sessions/cs_test_a1", session(mode, **on_stripe))
+
+    payload = {"id": "cs_test_a1", "object": "checkout.session", "status": "expired"}
+    response = post_event(event("checkout.session.expired", payload))
+
+    assert response.status_code == 200
+    assert len(recorded.find("GET", "/v1/checkout/sessions/cs_test_a1")) == 1
+    pledge.refresh_from_db()
+    assert pledge.status == done
+    assert len(mail.outbox) == (0 if done == S.PENDING else 1)  # the confirmation of a completed checkout
+
+
+def test_money_for_a_cancelled_pledge_is_refunded(recorded, make_stripe_pledge, post_event):
+    """Paid on Stripe after the pledge expired: refunded at once, the refund id kept."""
     pledge = make_stripe_pledge(funding_model="keep_it_all", checkout_id="cs_test_a1", status=S.CANCELLED)
     recorded.add(
         "GET",
         "/v1/checkout/sessions/cs_test_a1",
         session("payment", status="complete", payment_status="paid", payment_intent="pi_rec_1"),
     )
-    post_event(event("checkout.session.completed", {"id": "cs_test_a1", "object": "checkout.session"}))
+    recorded.add("GET", "/v1/payment_intents/pi_rec_1", intent(pledge))
+    recorded.add("POST", "/v1/refunds", {"id": "re_late_1", "object": "refund", "status": "succeeded", "amount": 2500})
+
+    response = post_event(event("checkout.session.completed", {"id": "cs_test_a1", "object": "checkout.session"}))
+
+    assert response.status_code == 200
     pledge.refresh_from_db()
-    assert pledge.status == S.CANCELLED
-    assert "check and refund" in pledge.events.last().note
+    assert (pledge.status, pledge.payment_intent_id, pledge.refund_id) == (S.CANCELLED, "pi_rec_1", "re_late_1")
+    (sent,) = recorded.find("POST", "/v1/refunds")
+    assert sent.params["payment_intent"] == "pi_rec_1"
+    assert sent.headers["Idempotency-Key"] == f"pledge-{pledge.pk}-refund"
+    assert list(pledge.events.values_list("note", flat=True)) == [
+        "payment to refund: Stripe reports paid after cancelled",
+        "refunded automatically: re_late_1",
+    ]
+    assert len(mail.outbox) == 1
+
+
+def test_a_refund_stripe_refuses_is_left_for_reconciliation(recorded, make_stripe_pledge, post_event):
+    """The state change stands (200); the refund is written down as still to do."""
+    pledge = make_stripe_pledge(funding_model="keep_it_all", checkout_id="cs_test_a1", status=S.CANCELLED)
+    recorded.add(
+        "GET",
+        "/v1/checkout/sessions/cs_test_a1",
+        session("payment", status="complete", payment_status="paid", payment_intent="pi_rec_1"),
+    )
+    recorded.add("GET", "/v1/payment_intents/pi_rec_1", intent(pledge))
+    refused = {"error": {"type": "invalid_request_error", "message": "This PaymentIntent is still processing."}}
+    recorded.add("POST", "/v1/refunds", refused, status=400)
+
+    response = post_event(event("checkout.session.completed", {"id": "cs_test_a1", "object": "checkout.session"}))
+
+    assert response.status_code == 200
+    pledge.refresh_from_db()
+    assert (pledge.payment_intent_id, pledge.refund_id) == ("pi_rec_1", "")
+    assert webhooks.pending_releases() == [pledge.pk]
+    assert mail.outbox == []
 
 
 def test_sync_checkout_applies_the_session_on_the_return_page(recorded, make_stripe_pledge):
@@ -241,7 +395,90 @@ def test_sync_checkout_applies_the_session_on_the_return_page(recorded, make_str
         ),
     )
     assert webhooks.sync_checkout(pledge).status == S.COMMITTED
-    assert pledge.events.last().actor == "citizen"
+    last = pledge.events.last()
+    assert (last.actor, last.note) == ("citizen", "checkout return")
+    assert len(mail.outbox) == 1
+
+
+def test_a_setup_intent_sent_as_an_id_is_read_before_the_transaction(recorded, make_stripe_pledge, post_event):
+    pledge = make_stripe_pledge(checkout_id="cs_test_a1")
+    recorded.add("GET", "/v1/checkout/sessions/cs_test_a1", session("setup", status="complete", setup_intent="seti_2"))
+    recorded.add(
+        "GET",
+        "/v1/setup_intents/seti_2",
+        {
+            "id": "seti_2",
+            "object": "setup_intent",
+            "status": "succeeded",
+            "customer": "cus_rec_1",
+            "payment_method": "pm_2",
+        },
+    )
+
+    assert post_event(event("checkout.session.completed", {"id": "cs_test_a1"})).status_code == 200
+
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.payment_method_id) == (S.COMMITTED, "pm_2")
+
+
+@pytest.mark.parametrize(
+    ("amount_refunded", "refunded", "status", "note"),
+    [(2499, False, S.PAID, "partial refund"), (2500, True, S.REFUNDED, "charge.refunded")],
+)
+def test_a_refund_is_full_only_when_everything_was_refunded(
+    amount_refunded, refunded, status, note, recorded, make_stripe_pledge, post_event
+):
+    pledge = make_stripe_pledge(amount_cents=2500, status=S.PAID, payment_intent_id="pi_rec_1")
+    recorded.add(
+        "GET",
+        "/v1/charges/ch_rec_1",
+        {
+            "id": "ch_rec_1",
+            "object": "charge",
+            "amount": 2500,
+            "amount_refunded": amount_refunded,
+            "refunded": refunded,
+            "payment_intent": "pi_rec_1",
+            "metadata": {"pledge_id": str(pledge.pk)},
+        },
+    )
+
+    response = post_event(event("charge.refunded", {"id": "ch_rec_1", "object": "charge", "refunded": True}))
+
+    assert response.status_code == 200
+    pledge.refresh_from_db()
+    assert pledge.status == status
+    assert pledge.events.last().note == note
+    assert len(mail.outbox) == (1 if status == S.REFUNDED else 0)
+
+
+def test_stripe_unreachable_answers_503_and_stores_nothing(recorded, make_stripe_pledge, post_event, server_errors):
+    """Stripe's retry then processes the event in full."""
+    pledge = make_stripe_pledge(checkout_id="cs_test_a1")
+    down = {"error": {"type": "api_error", "message": "An unknown error occurred"}}
+    recorded.add("GET", "/v1/checkout/sessions/cs_test_a1", down, status=400)
+    evt = event("checkout.session.completed", {"id": "cs_test_a1", "object": "checkout.session"})
+
+    response = post_event(evt)
+
+    assert (response.status_code, response.content) == (503, b"stripe unreachable, retry later")
+    assert [record.getMessage() for record in server_errors] == ["Service Unavailable: /webhooks/stripe/"]
+    server_errors.clear()
+    assert not WebhookEvent.objects.exists()
+    pledge.refresh_from_db()
+    assert pledge.status == S.PENDING
+
+    recorded.routes.clear()
+    recorded.add(
+        "GET",
+        "/v1/checkout/sessions/cs_test_a1",
+        session(
+            "setup", status="complete", setup_intent={"id": "seti_1", "status": "succeeded", "payment_method": "pm_1"}
+        ),
+    )
+    assert post_event(evt).status_code == 200
+    pledge.refresh_from_db()
+    assert pledge.status == S.COMMITTED
 
 
 # Charging with Connect, and the authentication_required error --------------------------------
@@ -371,6 +608,21 @@ def test_onboarding_creates_the_express_account_once_and_redirects_to_stripe(rec
     assert links[0].params["type"] == "account_onboarding"
     assert links[0].params["refresh_url"] == "http://testserver" + url
     assert links[0].params["return_url"].endswith(reverse("payments_connect_return", args=[stripe_campaign.pk]))
+
+
+def test_onboarding_refused_by_stripe_says_why_and_keeps_nothing(
+    recorded, stripe_campaign, admin_client, server_errors
+):
+    refused = {"error": {"type": "invalid_request_error", "message": "Connect is not enabled on this platform."}}
+    recorded.add("POST", "/v1/accounts", refused, status=400)
+
+    response = admin_client.get(reverse("payments_connect_onboarding", args=[stripe_campaign.pk]), follow=True)
+
+    assert response.redirect_chain == [(reverse("wagtailadmin_pages:edit", args=[stripe_campaign.pk]), 302)]
+    assert [str(message) for message in response.context["messages"]] == [
+        "Stripe a refusé\u00a0: Connect is not enabled on this platform."
+    ]
+    assert PayoutAccount.objects.get(campaign_key=stripe_campaign.translation_key).stripe_account_id == ""
 
 
 def test_onboarding_return_reads_the_flags(recorded, stripe_campaign, admin_client):

@@ -9,23 +9,66 @@ search index.
 
 The default site and the printed URLs follow `settings.WAGTAILADMIN_BASE_URL`
 (`make run` sets it to http://127.0.0.1:$(PORT)).
+
+The demo accounts have a published password, so the command refuses (exit status 3, nothing
+written) with the production settings (`COUPDEPOUCE_ENV = "production"`, or a settings
+module named `*.production`), whatever DEBUG says, and on a database that holds any account
+other than the demo ones. A public demonstration site uses a settings module of its own that
+imports the production settings and sets `COUPDEPOUCE_ENV = "demo"`.
 """
 
+import os
 from io import StringIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Sum
+from django.db.models.functions import Lower
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from applications.models import Application, Review
 from demo import content
-from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD, DemoLoader
+from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD, FINANCES_EMAIL, DemoLoader
 from payments.models import Pledge
 from payments.rules import COUNTED_STATUSES
 from projects.models import CampaignPage
+
+# Every account the demo content creates; any other account means a real site.
+DEMO_EMAILS = frozenset(
+    email.lower()
+    for email in (
+        ADMIN_EMAIL,
+        COMMUNICATION_EMAIL,
+        FINANCES_EMAIL,
+        *(e for e, _ in content.APPLICANTS),
+        *(e for e, _ in content.JURORS),
+    )
+)
+# The exit status of a refusal (`make run` then serves the database as it is).
+REFUSED = 3
+PRODUCTION_REFUSAL = (
+    "The production settings are in use: the demo content creates accounts with a published "
+    "password and is never loaded with them, whatever DEBUG says."
+)
+OTHER_ACCOUNTS_REFUSAL = (
+    "This database holds {count} account(s) that are not demo accounts: the demo content is only "
+    "loaded into a database of its own. Nothing was changed."
+)
+
+
+def refusal() -> str:
+    """Why the demo content must not be loaded with these settings into this database, or ""."""
+    module = os.environ.get("DJANGO_SETTINGS_MODULE", "")
+    if getattr(settings, "COUPDEPOUCE_ENV", "") == "production" or module.endswith(".production"):
+        return PRODUCTION_REFUSAL
+    others = get_user_model().objects.annotate(email_lower=Lower("email")).exclude(email_lower__in=DEMO_EMAILS)
+    count = others.count()
+    if count:
+        return OTHER_ACCOUNTS_REFUSAL.format(count=count)
+    return ""
 
 
 class Command(BaseCommand):
@@ -36,10 +79,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-production",
             action="store_true",
-            help="Load even with DEBUG off (it creates accounts with a published password).",
+            help=(
+                "Load even with DEBUG off (it creates accounts with a published password). Never "
+                "with the production settings, nor into a database with other accounts."
+            ),
         )
 
     def handle(self, *args, quiet=False, **options):
+        reason = refusal()
+        if reason:
+            raise CommandError(reason, returncode=REFUSED)
         if not settings.DEBUG and not options["allow_production"]:
             raise CommandError(
                 "DEBUG is off: this looks like production. The demo content creates the accounts "
