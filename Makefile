@@ -98,7 +98,7 @@ test: install-test compilemessages ## Run the whole test suite, browser tests in
 MUTATION_DIR := var/mutation
 
 .PHONY: mutation
-mutation: install-test compilemessages ## Mutation testing of the money code with mutmut (about an hour; docs/testing.md)
+mutation: install-test compilemessages ## Mutation testing of the money code with mutmut (hours on two cores; docs/testing.md)
 	$(PY) -m pip install --quiet -r requirements-mutation.txt
 	@mkdir -p $(MUTATION_DIR)
 	tar --exclude=./.venv --exclude=./var --exclude=./.git --exclude=./node_modules -cf - . | tar -xf - -C $(MUTATION_DIR)

@@ -1,7 +1,7 @@
 """Staff views of applications in the Wagtail admin, built on Wagtail's generic views.
 
 - `ApplicationIndexView` (generic IndexView): the list with filters, search and the CSV /
-  XLSX exports in French-friendly formats (`FrenchSpreadsheetMixin`).
+  XLSX exports in French formats (`coupdepouce.exports.FrenchSpreadsheetMixin`).
 - `ApplicationInspectView` (generic InspectView): the application as sent, its attachments,
   history, jurors and reviews, and the staff actions on it.
 - `CallsReportView` and `CallSummaryView` (ReportView): applications per call, and one
@@ -13,17 +13,13 @@ Rules live in `workflow` (decisions, jurors) and `reports` (figures); these view
 
 from __future__ import annotations
 
-import csv
-import datetime
 from collections import OrderedDict
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +41,6 @@ from wagtail.admin.views.generic.chooser import (
     ChosenView,
 )
 from wagtail.admin.views.generic.chooser import CreateView as ChooserCreateView
-from wagtail.admin.views.mixins import Echo
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets.button import HeaderButton
@@ -56,7 +51,7 @@ from applications.blocks import AmountBlock, DateBlock, FileBlock
 from applications.models import Application, JuryAssignment, Review
 from applications.ranking import review_score
 from applications.status import REASON_REQUIRED, REVIEWABLE, ApplicationStatus
-from coupdepouce.exports import SafeCsvExportMixin
+from coupdepouce.exports import FrenchSpreadsheetMixin, euros_cell
 from coupdepouce.money import format_euros
 
 S = ApplicationStatus
@@ -72,66 +67,12 @@ def admin_url(name, *args):
 # Exports ---------------------------------------------------------------------------------------
 
 
-def _csv_decimal(value):
-    """1234.5 → "1234,50": a decimal comma, no thousands separator (spreadsheets read it as a number)."""
-    return f"{value:.2f}".replace(".", ",")
+# The French formats (`;`, decimal comma, euros, Europe/Paris times, BOM; typed XLSX cells)
+# and the formula neutralisation are `coupdepouce.exports.FrenchSpreadsheetMixin`'s.
 
 
 def _local(value):
     return timezone.localtime(value, timezone.get_default_timezone())
-
-
-def _yes_no(value):
-    return _("Yes") if value else _("No")
-
-
-def _join(values):
-    return ", ".join(str(v) for v in values)
-
-
-class FrenchSpreadsheetMixin(SafeCsvExportMixin):
-    """Wagtail's spreadsheet export (SpreadsheetExportMixin), in formats a French office reads.
-
-    CSV cells cannot run as formulas (`coupdepouce.exports.SafeCsvExportMixin`).
-
-    CSV: ';' between columns (French Excel expects it), a decimal comma, dates as
-    dd/mm/yyyy hh:mm in Europe/Paris, UTF-8 with a BOM so Excel detects the encoding.
-    XLSX: numbers stay numbers, times are Europe/Paris (Wagtail writes them in UTC).
-    Labels (status, kind) are the translated ones; the headings are `export_headings`.
-    """
-
-    csv_delimiter = ";"
-    custom_value_preprocess = {
-        bool: {"csv": _yes_no, "xlsx": _yes_no},
-        datetime.datetime: {
-            "csv": lambda value: _local(value).strftime("%d/%m/%Y %H:%M"),
-            "xlsx": lambda value: (
-                timezone.make_naive(value, timezone.get_default_timezone()) if timezone.is_aware(value) else value
-            ),
-        },
-        datetime.date: {"csv": lambda value: value.strftime("%d/%m/%Y"), "xlsx": None},
-        (Decimal, float): {"csv": _csv_decimal, "xlsx": None},
-        (list, tuple): {"csv": _join, "xlsx": _join},
-    }
-
-    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
-        cells = super().generate_xlsx_row(worksheet, row_dict, date_format=date_format)
-        for cell, value in zip(cells, row_dict.values(), strict=True):
-            if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-                cell.number_format = "dd/mm/yyyy"
-            yield cell
-
-    def stream_csv(self, queryset):
-        writer = csv.DictWriter(Echo(), fieldnames=self.list_export, delimiter=self.csv_delimiter)
-        yield "\ufeff".encode()
-        yield writer.writerow({name: self.get_heading(queryset, name) for name in self.list_export})
-        for item in queryset:
-            yield self.write_csv_row(writer, self.to_row_dict(item))
-
-    def write_csv_response(self, queryset):
-        response = StreamingHttpResponse(self.stream_csv(queryset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
-        return response
 
 
 # The application list --------------------------------------------------------------------------
@@ -195,7 +136,7 @@ def answer_value(application, child):
     block's own text (`display`)."""
     answer = application.answers.get(child.id)
     if isinstance(child.block, AmountBlock):
-        return None if answer in (None, "") else Decimal(int(answer)) / 100
+        return None if answer in (None, "") else euros_cell(int(answer))
     if isinstance(child.block, DateBlock):
         return parse_date(answer) if answer else None
     if isinstance(child.block, FileBlock):
@@ -280,7 +221,7 @@ class ApplicationIndexView(FrenchSpreadsheetMixin, IndexView):
             "applicant_email": item.applicant.email,
             "holder_name": item.holder_name,
             "holder_kind": item.get_holder_kind_display(),
-            "amount_requested": item.amount_requested,
+            "amount_requested": euros_cell(item.amount_requested_cents),
             "themes": [theme.title for theme in item.themes.all()],
             "territory": str(item.territory) if item.territory else "",
             "submitted_at": item.submitted_at,
@@ -743,7 +684,11 @@ class CallsReportView(ApplicationReportMixin, FrenchSpreadsheetMixin, ReportView
         ]
 
     def to_row_dict(self, item):
-        values = {"call": item.title, "received": item.received, "amount_total": item.amount_total or 0}
+        values = {
+            "call": item.title,
+            "received": item.received,
+            "amount_total": euros_cell((item.amount_total or 0) * 100),
+        }
         return OrderedDict((name, values[name]) for name in self.list_export)
 
 
@@ -841,7 +786,7 @@ class CallSummaryView(ApplicationReportMixin, FrenchSpreadsheetMixin, ReportView
             "reviews": line.reviews,
             "spread": line.spread,
             "coups_de_coeur": line.coups_de_coeur,
-            "amount_requested": application.amount_requested,
+            "amount_requested": euros_cell(application.amount_requested_cents),
         }
         return OrderedDict((name, values[name]) for name in self.list_export)
 

@@ -3,7 +3,7 @@ summary and ranking per call), the juries and the emails to applicants.
 
 Staff never create an application nor change what its applicant wrote: the application
 viewset has no add, edit, copy or delete view. Viewing needs `view_application`; deciding and
-assigning jurors need `change_application`.
+assigning jurors need `change_application`. The dashboard lists the applications awaiting screening.
 """
 
 from django.contrib.auth import get_permission_codename
@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
+from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -23,6 +24,7 @@ from applications import (
     personal_data,  # noqa: F401 — registers the personal-data export and erasure hooks
 )
 from applications.models import Application, CallJury, EmailTemplate
+from applications.status import ApplicationStatus
 
 PLACEHOLDERS_HELP = _(
     "<p>The subject and the text may use these placeholders, replaced in each email:</p><ul>"
@@ -135,3 +137,33 @@ register_snippet(CallsForProjectsGroup)
 @hooks.register("register_admin_viewset")
 def register_user_chooser():
     return admin_views.user_chooser_viewset
+
+
+# Dashboard: applications awaiting screening (reference, project and call; no applicant's details) ---
+
+
+def applications_awaiting_screening():
+    return list(
+        Application.objects.filter(status=ApplicationStatus.SUBMITTED)
+        .select_related("call")
+        .only("pk", "reference", "title", "submitted_at", "call", "call__title")
+        .order_by("submitted_at", "pk")
+    )
+
+
+class ApplicationsToScreenPanel(Component):
+    name = "applications_to_screen"
+    template_name = "applications/admin/dashboard_to_screen.html"
+    order = 107
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["applications"] = applications_awaiting_screening()
+        context["inspect_url_name"] = f"{admin_views.ADMIN_NAMESPACE}:inspect"
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_screening_panel(request, panels):
+    if request.user.has_perm("applications.view_application"):
+        panels.append(ApplicationsToScreenPanel())

@@ -1,22 +1,30 @@
-"""Editorial set-up: the "Communication" and "Finances" groups and the campaign moderation workflow.
+"""Editorial set-up: the "Communication", "Validation" and "Finances" groups and the moderation workflow.
 
-- Communication edits the site and runs calls for projects; of the money it sees figures only
-  (`payments.view_pledge`: each campaign's money report, its CSV without backers, the
-  dashboard panel).
+- Communication edits the site and runs calls for projects; it does not publish pages: it submits
+  them to the moderation workflow. Of the money it sees figures only (`payments.view_pledge`:
+  each campaign's money report, its CSV without backers, the dashboard panel).
+- Validation approves (and so publishes) what was submitted, under the two-person rule of
+  `coupdepouce.workflows.TwoPersonApprovalTask`: never their own submission nor their own latest
+  version. It holds no page permission of its own (a page in moderation opens to its members).
 - Finances handles the money and the backers' personal data: the pledge ledger and offline
   gifts, sponsors and matching offers, payout accounts, the reports with backers' names and
   emails (`payments.view_backer_data`), and the terms of campaigns that have pledges
   (`payments.change_campaign_terms`, with a reason). It has no page permissions.
 
+The workflow (`ensure_moderation_workflow`) covers the whole tree from the root page; the project
+index gets its own "Modération des campagnes" with the same task. Workflow and task names are
+database strings shown as they are in the admin, so they are French (the admin's language).
+
 Run after every migrate (post_migrate) so production gets them without demo data.
-Idempotent: it adds what is missing and removes nothing.
+Idempotent: it adds what is missing and removes nothing, except two deliberate removals that make
+the two-person rule hold on older databases: Communication's "publish" at the root, and tasks
+other than the two-person task in the workflows it manages.
 """
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -25,13 +33,19 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-COMMUNICATION_GROUP = "Communication"
-FINANCES_GROUP = "Finances"
-MODERATORS_GROUP = "Moderators"
-CAMPAIGN_WORKFLOW = "Modération des campagnes"
+from coupdepouce.workflows import TwoPersonApprovalTask
 
-# Page actions the Communication group has on the whole tree (but no settings, no users).
-PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+COMMUNICATION_GROUP = "Communication"
+VALIDATION_GROUP = "Validation"
+FINANCES_GROUP = "Finances"
+MODERATORS_GROUP = "Moderators"  # Wagtail's own group; no longer used by the workflows.
+CAMPAIGN_WORKFLOW = "Modération des campagnes"
+SITE_WORKFLOW = "Relecture et validation"
+VALIDATION_TASK = "Validation par une autre personne"
+
+# Page actions the Communication group has on the whole tree (but no settings, no users, no publishing:
+# pages are published by the Validation group's approval).
+PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page", "unlock_page"]
 COLLECTION_PERMISSIONS = [
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -109,6 +123,13 @@ def ensure_communication_group():
             perm = _perm("wagtailcore", codename)
             if perm:
                 GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
+        # Older databases gave Communication "publish" at the root: the two-person rule takes it back.
+        GroupPagePermission.objects.filter(
+            group=group,
+            page=root,
+            permission__content_type__app_label="wagtailcore",
+            permission__codename="publish_page",
+        ).delete()
     collection = Collection.get_first_root_node()
     if collection is not None:
         for app_label, codename in COLLECTION_PERMISSIONS:
@@ -127,14 +148,50 @@ def ensure_finances_group():
     return group
 
 
+def ensure_validation_group():
+    """Validators: admin access and the images and documents a page in moderation may need."""
+    group, _ = Group.objects.get_or_create(name=VALIDATION_GROUP)
+    perm = _perm("wagtailadmin", "access_admin")
+    if perm:
+        group.permissions.add(perm)
+    collection = Collection.get_first_root_node()
+    if collection is not None:
+        for app_label, codename in COLLECTION_PERMISSIONS:
+            perm = _perm(app_label, codename)
+            if perm and codename.startswith("choose_"):
+                GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
+    return group
+
+
+def ensure_validation_task():
+    """The one approval step: a member of Validation, never the submitter nor the latest author."""
+    task = TwoPersonApprovalTask.objects.filter(name=VALIDATION_TASK).first()
+    if task is None:
+        task = TwoPersonApprovalTask.objects.create(name=VALIDATION_TASK)
+    task.groups.add(ensure_validation_group())
+    return task
+
+
+def _workflow_with_task(name, task):
+    workflow, _ = Workflow.objects.get_or_create(name=name, defaults={"active": True})
+    # Only the two-person task: an older database's plain group approval leaves this workflow.
+    WorkflowTask.objects.filter(workflow=workflow).exclude(task=task).delete()
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    return workflow
+
+
+def ensure_moderation_workflow():
+    """The workflow of the whole tree (on the root page, in place of Wagtail's "Moderators approval")."""
+    workflow = _workflow_with_task(SITE_WORKFLOW, ensure_validation_task())
+    root = Page.get_first_root_node()
+    if root is not None:
+        WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    return workflow
+
+
 def ensure_campaign_workflow(project_index=None):
-    """A one-step moderation workflow, approved by Moderators, on the project index."""
-    moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
-    workflow, created = Workflow.objects.get_or_create(name=CAMPAIGN_WORKFLOW, defaults={"active": True})
-    if created or not WorkflowTask.objects.filter(workflow=workflow).exists():
-        task, _ = GroupApprovalTask.objects.get_or_create(name="Validation par la communication")
-        task.groups.add(moderators)
-        WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    """The campaigns' workflow (same two-person task), on the project index."""
+    workflow = _workflow_with_task(CAMPAIGN_WORKFLOW, ensure_validation_task())
     if project_index is not None:
         WorkflowPage.objects.update_or_create(page=project_index, defaults={"workflow": workflow})
     return workflow
@@ -146,4 +203,5 @@ def on_post_migrate(sender, **kwargs):
         return
     ensure_communication_group()
     ensure_finances_group()
+    ensure_moderation_workflow()
     ensure_campaign_workflow()

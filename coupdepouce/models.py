@@ -8,8 +8,9 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
 from coupdepouce.navigation import MenuItem, NavigationMenu
+from coupdepouce.workflows import TwoPersonApprovalTask
 
-__all__ = ["AccessibilityStatus", "MenuItem", "NavigationMenu", "PlatformSettings"]
+__all__ = ["AccessibilityStatus", "MenuItem", "NavigationMenu", "PlatformSettings", "TwoPersonApprovalTask"]
 
 
 class AccessibilityStatus(models.TextChoices):

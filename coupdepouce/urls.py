@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.utils.translation import pgettext_lazy
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.views import account as wagtailadmin_account
@@ -38,7 +40,11 @@ else:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
 urlpatterns += i18n_patterns(
-    path("recherche/", views.search, name="search"),
+    # Translated paths: "/recherche/" in French, "/en/search/" in English.
+    path(pgettext_lazy("URL", "search/"), views.search, name="search"),
+    path(pgettext_lazy("URL", "not-translated/"), views.not_translated, name="not_translated"),
+    # The English search's former path.
+    path("recherche/", RedirectView.as_view(pattern_name="search", permanent=True, query_string=True)),
     path("comptes/", include("accounts.urls")),
     path("", include("applications.urls")),
     path("", include("applications.jury_urls")),

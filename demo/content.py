@@ -15,13 +15,17 @@ Dates are offsets in days from the moment the loader runs, so statuses stay righ
 Amounts are in euros, except `percent` which is the share of the goal the pledges reach.
 """
 
+from django.utils.translation import gettext_noop
+
 from payments.rules import FundingModel
 
 TOWN = "Beaupré-sur-Loire"
 
 PLATFORM = {
     "platform_name": "Coup de pouce",
-    "tagline": "Le financement participatif des projets de Beaupré-sur-Loire",
+    # The tagline is one field per site; the English catalog (locale/en) translates this one, which
+    # base.html shows through {% translate %}.
+    "tagline": gettext_noop("Le financement participatif des projets de Beaupré-sur-Loire"),
     "contact_email": "coupdepouce@beaupre-sur-loire.example",
     "contact_phone": "01 99 00 12 34",
     "contact_address": "Hôtel de ville — Direction de la communication\n1 place de la Mairie\n49990 Beaupré-sur-Loire",
@@ -1161,6 +1165,213 @@ STANDARD_PAGES = [
         ],
     },
 ]
+
+# English translations of the content pages, by the French page's slug (the header menu's
+# "How it works", the footer's legal notice, personal data page and accessibility statement).
+STANDARD_PAGES_EN = {
+    "comment-ca-marche": {
+        "slug": "how-it-works",
+        "title": "How it works",
+        "intro": "Propose a project, back it, follow its news: all you need to know about Coup de pouce.",
+        "body": [
+            ("h2", "1. A resident or an association proposes a project"),
+            (
+                "p",
+                "<p>The holder describes the project, sets the goal (the amount from which the project will "
+                "happen, at most €20,000) and the length of the campaign (at most 90 days). They offer rewards "
+                "and say what help in kind they need. The town's team reviews every project before it goes "
+                "online.</p>",
+            ),
+            ("h2", "2. Residents back it"),
+            (
+                "p",
+                "<p>You choose an amount and, if you wish, a reward. Your card is saved but <b>only charged if "
+                "the goal is reached</b>. You can also give by cheque or in cash at the town hall's reception, "
+                "or offer your help: a hand, equipment, skills.</p>",
+            ),
+            ("h2", "3. When the campaign ends"),
+            (
+                "p",
+                "<p>Goal reached: the pledges are collected and paid to the holder, less a 7% commission that "
+                "covers payment fees and running the platform. Goal not reached: nobody is charged. Pledges "
+                "beyond 200% of the goal are no longer accepted.</p>",
+            ),
+            ("h2", "4. After the campaign"),
+            (
+                "p",
+                "<p>The project's page stays online: the holder posts news there, and backers follow the "
+                "project as it happens.</p>",
+            ),
+            (
+                "p",
+                "<p>Most projects are presented in French only; every one of them can be backed with the "
+                "pledge form in English.</p>",
+            ),
+        ],
+    },
+    "mentions-legales": {
+        "slug": "legal-notice",
+        "title": "Legal notice",
+        "intro": "Publisher, hosting and terms of use of the Coup de pouce website.",
+        "body": [
+            ("h2", "Publisher"),
+            (
+                "p",
+                "<p>Ville de Beaupré-sur-Loire, town hall, 1 place de la Mairie, 49990 Beaupré-sur-Loire, "
+                "France. Telephone: +33 1 99 00 12 34.</p><p>Director of publication: the mayor of "
+                "Beaupré-sur-Loire.</p>",
+            ),
+            ("h2", "Hosting"),
+            ("p", "<p>Demonstration site: hosting to be specified when the site goes into production.</p>"),
+            ("h2", "Intellectual property"),
+            (
+                "p",
+                "<p>Texts and images published by project holders remain their property. The town's editorial "
+                "content may be reused under the Etalab 2.0 open licence, unless stated otherwise.</p>",
+            ),
+            ("h2", "Crowdfunding"),
+            (
+                "p",
+                "<p>Campaigns collect donations with or without rewards, within the framework French law sets "
+                "for local authorities (decree no. 2015-1670 of 14 December 2015).</p>",
+            ),
+            ("p", "<p>The French version of this notice is the reference.</p>"),
+        ],
+    },
+    "donnees-personnelles": {
+        "slug": "personal-data",
+        "title": "Personal data",
+        "intro": "What data we collect, why, for how long, and how to exercise your rights.",
+        "body": [
+            ("h2", "Data controller"),
+            ("p", "<p>The Ville de Beaupré-sur-Loire, represented by its mayor.</p>"),
+            ("h2", "Data collected and purposes"),
+            (
+                "p",
+                "<ul><li>Pledges: name, email address and amount, to record your pledge and tell you the "
+                "outcome of the campaign.</li><li>Project holders: contact details and information about the "
+                "project, for moderation and payment of the funds.</li><li>Applications to calls for projects: "
+                "your account (name, email address), your answers to the form and your attachments, to assess "
+                "your application; they are seen by the staff in charge of the call and by the appointed "
+                "jurors, who only get access once their rights are checked.</li><li>Card details are processed "
+                "by our payment provider and are never stored by the town.</li></ul>",
+            ),
+            ("h2", "How long we keep data"),
+            (
+                "p",
+                "<p>Pledge data is kept for ten years (accounting obligations). The answers and attachments of "
+                "applications that were not selected (inadmissible, not selected or withdrawn) and drafts never "
+                "submitted are erased one year after the last decision; selected applications are kept with the "
+                "campaign they gave rise to. Other data is kept for three years after the last contact.</p>"
+                "<p>From “My space”, you can download your data and delete your account.</p>",
+            ),
+            ("h2", "Your rights"),
+            (
+                "p",
+                "<p>You can access your data, correct it, erase it or object to its processing by writing to "
+                "the data protection officer: dpo@beaupre-sur-loire.example. You can also lodge a complaint "
+                "with the CNIL, the French data protection authority.</p>",
+            ),
+            ("h2", "Cookies"),
+            (
+                "p",
+                "<p>The site uses no advertising cookies and no third-party audience measurement. Only technical "
+                "cookies (session, security, language) are set.</p>",
+            ),
+        ],
+    },
+    "accessibilite": {
+        "slug": "accessibility",
+        "title": "Accessibility statement",
+        "intro": "The Ville de Beaupré-sur-Loire is committed to making its websites accessible, in accordance "
+        "with article 47 of French law no. 2005-102 of 11 February 2005.",
+        "body": [
+            (
+                "p",
+                "<p>This accessibility statement applies to the Coup de pouce website, the crowdfunding "
+                "platform of the Ville de Beaupré-sur-Loire.</p>",
+            ),
+            ("h2", "Compliance status"),
+            (
+                "p",
+                "<p>The Coup de pouce website is <b>partially compliant</b> with the French accessibility "
+                "framework (RGAA), version 4.1, because of the non-compliances and exemptions listed below.</p>",
+            ),
+            ("h3", "Test results"),
+            (
+                "p",
+                "<p>The internal compliance audit shows that 82% of the RGAA 4.1 criteria are met. The site's "
+                "average compliance rate is 91%.</p>",
+            ),
+            ("h2", "Inaccessible content"),
+            ("h3", "Non-compliances"),
+            (
+                "p",
+                "<ul><li>Some images uploaded by project holders have no relevant text alternative (criterion "
+                "1.3).</li><li>Some project presentation videos, hosted on third-party platforms, have no "
+                "subtitles (criterion 4.1).</li><li>In the pledge journey, an error message is not announced "
+                "immediately by screen readers (criterion 11.10).</li><li>Most campaign pages exist in French "
+                "only; their pledge form is available in English.</li></ul>",
+            ),
+            ("h3", "Exemptions for disproportionate burden"),
+            ("p", "<p>None.</p>"),
+            ("h3", "Content not subject to the accessibility obligation"),
+            (
+                "p",
+                "<ul><li>Office documents published before 23 September 2018.</li><li>The interactive maps of "
+                "the projects; the list of projects by neighbourhood is an alternative.</li></ul>",
+            ),
+            ("h2", "Preparation of this accessibility statement"),
+            ("p", "<p>This statement was drawn up on the day the demonstration site went online.</p>"),
+            ("h3", "Technologies used to build the site"),
+            ("p", "<ul><li>HTML5</li><li>CSS</li><li>JavaScript (progressive enhancement)</li></ul>"),
+            ("h3", "Test environment"),
+            (
+                "p",
+                "<ul><li>NVDA with Firefox, on Windows</li><li>VoiceOver with Safari, on macOS and iOS</li>"
+                "<li>TalkBack with Chrome, on Android</li></ul>",
+            ),
+            ("h3", "Tools used to assess accessibility"),
+            ("p", "<ul><li>axe-core (automated tests)</li><li>Colour contrast analyser</li></ul>"),
+            ("h3", "Pages checked for compliance"),
+            (
+                "p",
+                "<ul><li>Home</li><li>Project list</li><li>A campaign page</li><li>Pledge journey</li>"
+                "<li>Themes</li><li>Calls for projects</li><li>Legal notice</li><li>Accessibility statement"
+                "</li></ul>",
+            ),
+            ("h2", "Feedback and contact"),
+            (
+                "p",
+                "<p>If you cannot access some content or a service, you can contact the communication "
+                "department to be directed to an accessible alternative or to get the content in another "
+                "form:</p><ul><li>by email: accessibilite@beaupre-sur-loire.example</li><li>by telephone: "
+                "+33 1 99 00 12 34</li><li>by post: Hôtel de ville, 1 place de la Mairie, 49990 "
+                "Beaupré-sur-Loire, France</li></ul>",
+            ),
+            ("h2", "Remedies"),
+            (
+                "p",
+                "<p>Use this procedure if you have reported to the site's manager an accessibility defect that "
+                "prevents you from accessing content or a service and have not received a satisfactory "
+                "answer.</p><ul><li>Write a message to the "
+                '<a href="https://formulaire.defenseurdesdroits.fr/">Défenseur des droits</a> '
+                "(the French rights ombudsman)</li><li>Contact the Défenseur des droits' delegate in your "
+                "region</li><li>Send a letter by post (free, no stamp needed): Défenseur des droits, Libre "
+                "réponse 71120, 75342 Paris CEDEX 07, France</li></ul>",
+            ),
+        ],
+    },
+}
+
+# The English header menu's label of a French page that has no English translation: the
+# link leads to the French page and says so.
+MENU_LABELS_EN = {
+    PROJECT_INDEX["slug"]: "Projects (in French)",
+    THEME_INDEX["slug"]: "Themes (in French)",
+    CALL_INDEX["slug"]: "Calls for projects (in French)",
+    "comment-ca-marche": "How it works (in French)",
+}
 
 # "À la Une": (kind, slug, title override, teaser override), in display order.
 FEATURES = [

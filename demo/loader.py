@@ -37,6 +37,7 @@ from coupdepouce.editorial import (
     ensure_campaign_workflow,
     ensure_communication_group,
     ensure_finances_group,
+    ensure_validation_group,
 )
 from coupdepouce.models import PlatformSettings
 from demo import content
@@ -66,6 +67,8 @@ COMMUNICATION_EMAIL = "communication@example.org"
 COMMUNICATION_FULL_NAME = "Nadia Lemaire"
 FINANCES_EMAIL = "finances@example.org"
 FINANCES_FULL_NAME = "Paul Renaud"
+VALIDATION_EMAIL = "validation@example.org"
+VALIDATION_FULL_NAME = "Claire Dubois"
 
 
 def stream(items):
@@ -114,6 +117,11 @@ class DemoLoader:
             self.stdout.write(message)
 
     # ------------------------------------------------------------------ entry point
+
+    def at_local_time(self, days: int, hour: int, minute: int):
+        """`days` from today at hour:minute, local (Europe/Paris) time."""
+        day = timezone.localtime(self.now) + timedelta(days=days)
+        return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
     def run(self):
         with transaction.atomic():
@@ -166,8 +174,16 @@ class DemoLoader:
         if officer is None:
             officer = User.objects.create_user(COMMUNICATION_EMAIL, DEMO_PASSWORD, full_name=COMMUNICATION_FULL_NAME)
             self.created["users"] += 1
-            # The communication officer edits the site and moderates proposed campaigns.
-            officer.groups.add(*Group.objects.filter(name__in=[COMMUNICATION_GROUP, MODERATORS_GROUP]))
+        # The communication officer edits the site and submits pages to moderation; she neither publishes
+        # nor approves (an older demo database had her in Wagtail's Moderators, who publish anywhere).
+        officer.groups.add(Group.objects.get(name=COMMUNICATION_GROUP))
+        officer.groups.remove(*Group.objects.filter(name=MODERATORS_GROUP))
+        validator = User.objects.filter(email__iexact=VALIDATION_EMAIL).first()
+        if validator is None:
+            validator = User.objects.create_user(VALIDATION_EMAIL, DEMO_PASSWORD, full_name=VALIDATION_FULL_NAME)
+            self.created["users"] += 1
+        # The validator approves (so publishes) what others submitted, never her own submissions.
+        validator.groups.add(ensure_validation_group())
         ensure_finances_group()
         treasurer = User.objects.filter(email__iexact=FINANCES_EMAIL).first()
         if treasurer is None:
@@ -176,7 +192,7 @@ class DemoLoader:
             # The finance officer: pledges and backers' data, sponsors, campaign terms; no pages.
             treasurer.groups.add(Group.objects.get(name=FINANCES_GROUP))
         # Verified addresses, so the staff accounts can also sign in on the public site (allauth).
-        for user in (self.admin, officer, treasurer):
+        for user in (self.admin, officer, validator, treasurer):
             EmailAddress.objects.get_or_create(
                 user=user, email=user.email, defaults={"verified": True, "primary": True}
             )
@@ -300,8 +316,9 @@ class DemoLoader:
                 body=stream(spec["body"]),
                 eligibility=spec["eligibility"],
                 budget=spec["budget"],
-                opens_at=self.now + timedelta(days=spec["opens"]),
-                closes_at=self.now + timedelta(days=spec["closes"]),
+                # Round times, as an officer would set them: opens at 9:00, closes at 23:59 (Paris).
+                opens_at=self.at_local_time(spec["opens"], 9, 0),
+                closes_at=self.at_local_time(spec["closes"], 23, 59),
                 image=self.image(spec["image_title"], spec["colour"], spec["accent"]),
             )
             if created:
@@ -595,6 +612,15 @@ class DemoLoader:
                 [t for t in (self.themes[s].get_translation_or_none(self.en) for s in spec["themes"]) if t]
             )
             campaign_en.save_revision().publish()
+
+        for slug, spec in content.STANDARD_PAGES_EN.items():
+            page_en, created = self.translate(
+                self.standard_pages[slug], slug=spec["slug"], title=spec["title"], intro=spec["intro"]
+            )
+            if created:
+                page_en.body = stream(spec["body"])
+                page_en.save()
+                publish(page_en)
 
         if home_en.hero_cta_page_id != project_index_en.pk or not home_en.live:
             HomePage.objects.filter(pk=home_en.pk).update(hero_cta_page=project_index_en)

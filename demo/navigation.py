@@ -80,13 +80,16 @@ def load_navigation(site, home_fr, home_en=None):
                     locale=home_en.locale, translation_key__in=[page.translation_key for page in pages]
                 )
             }
-            for item in menu_fr.items.order_by("sort_order"):
-                page = translations.get(item.page.translation_key) if item.page_id else None
-                if page is None:
-                    continue  # Untranslated page: the English menu did not show it.
+            for item in menu_fr.items.order_by("sort_order").select_related("page"):
+                if not item.page_id:
+                    continue
+                page = translations.get(item.page.translation_key)
+                # An untranslated page: the French page, with an English label that says so.
+                label = "" if page is not None else content.MENU_LABELS_EN.get(item.page.slug, "")
                 MenuItem.objects.create(
                     menu=menu_en,
-                    page=page,
+                    page=page or item.page,
+                    label=label,
                     sort_order=item.sort_order,
                     translation_key=item.translation_key,
                     locale=menu_en.locale,

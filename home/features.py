@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+from django.utils import timezone
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from coupdepouce.pages import home_of
 from payments import ledger
@@ -21,6 +23,8 @@ class FeatureCard:
     image: object
     kind: str
     figures: object = None
+    # The card's language when it differs from the home page's ("fr" on the English home).
+    lang: str = ""
 
 
 def _image_id(page):
@@ -39,16 +43,38 @@ def _teaser(page):
     return ""
 
 
-def resolve_features(home):
+def in_force(features, now):
+    """Features shown at `now`: started (or no start) and not yet ended (or no end)."""
+    return features.filter(Q(start_at__isnull=True) | Q(start_at__lte=now), Q(end_at__isnull=True) | Q(end_at__gt=now))
+
+
+def resolve_features(home, now=None):
     """Cards for the live featured pages, in editor order, in the home page's language.
 
-    A feature chosen on the French home shows the English translation of its page on the
-    English home when one is live. Only pages of this home's site are shown (under this home
-    or one of its translations): a page of another collectivité's site chosen by mistake is left out.
+    Every language follows the selection made on the canonical (default language, French)
+    home. Each entry shows the translation of its page in the home page's language when one is
+    live (with the overrides of the entry's own translation, if any); otherwise the chosen page
+    itself, with the canonical overrides and `lang` set to that page's language, so the card says
+    it is in French and links to the French page.
+    Only pages of this home's site are shown (under this home or one of its translations): a page
+    of another collectivité's site chosen by mistake is left out. Only features in force at `now`
+    are shown (`in_force`).
     """
-    features = list(home.features.select_related("image").order_by("sort_order"))
+    now = now or timezone.now()
+    default_locale = Locale.get_default()
+    canonical = home if home.locale_id == default_locale.pk else home.get_translation_or_none(default_locale)
+    canonical = canonical or home
+    features = list(in_force(canonical.features.all(), now).select_related("image").order_by("sort_order"))
     if not features:
         return []
+    own = {}
+    if canonical.pk != home.pk:
+        own = {
+            local.translation_key: local
+            for local in home.features.filter(translation_key__in=[f.translation_key for f in features]).select_related(
+                "image"
+            )
+        }
     keys = dict(Page.objects.filter(pk__in=[f.page_id for f in features]).values_list("pk", "translation_key"))
     candidates = Page.objects.live().filter(translation_key__in=keys.values()).specific(defer=False)
     site_homes = set(Page.objects.filter(depth=2, translation_key=home.translation_key).values_list("path", flat=True))
@@ -74,19 +100,28 @@ def resolve_features(home):
     image_ids = {_image_id(p) for p in by_key.values()} - {None}
     images = get_image_model().objects.in_bulk(image_ids) if image_ids else {}
 
+    languages = dict(Locale.objects.values_list("pk", "language_code"))
     cards = []
     for feature in features:
         page = by_key.get(keys.get(feature.page_id))
         if page is None:
             continue
+        lang = languages[page.locale_id] if page.locale_id != home.locale_id else ""
+        title, teaser, image = feature.title, feature.teaser, feature.image
+        if page.locale_id != canonical.locale_id:
+            # The page's translation: the canonical title and teaser overrides are in another language.
+            local = own.get(feature.translation_key)
+            title, teaser = (local.title, local.teaser) if local else ("", "")
+            image = (local.image if local else None) or feature.image
         cards.append(
             FeatureCard(
                 page=page,
-                title=feature.title or page.title,
-                teaser=feature.teaser or _teaser(page),
-                image=feature.image or images.get(_image_id(page)),
+                title=title or page.title,
+                teaser=teaser or _teaser(page),
+                image=image or images.get(_image_id(page)),
                 kind=page._meta.model_name,
                 figures=page.figures if isinstance(page, CampaignPage) else None,
+                lang=lang,
             )
         )
     return cards

@@ -4,11 +4,12 @@ Every list on the home page is scoped to the pages under it: a second site with 
 home shows only its own campaigns, calls, themes and figures.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
@@ -16,6 +17,7 @@ from wagtail.search import index
 from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
 from home.features import resolve_features
+from home.forms import HomePageForm
 from payments import ledger
 from projects.models import CampaignPage
 from themes.models import ThemePage
@@ -65,6 +67,7 @@ class HomePage(Page):
         FieldPanel("body"),
     ]
 
+    base_form_class = HomePageForm
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
         "themes.ThemeIndexPage",
@@ -78,11 +81,22 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def site_campaigns(self):
+        """Live campaigns of this site in every language: under this home or one of its translations.
+
+        The English home is a translation of the French one, not a descendant of it; key figures
+        count over all of them (each campaign once) so that every language tells the same story.
+        """
+        under = models.Q()
+        for path in self.get_translations(inclusive=True).values_list("path", flat=True):
+            under |= models.Q(path__startswith=path)
+        return CampaignPage.objects.live().filter(under)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
         campaigns = CampaignPage.objects.live().descendant_of(self)
-        context["features"] = resolve_features(self)
+        context["features"] = resolve_features(self, now=now)
         context["ending_soon"] = list(
             ledger.with_figures(campaigns.filter(start_at__lte=now, end_at__gt=now))
             .select_related("hero_image", "territory")
@@ -97,7 +111,7 @@ class HomePage(Page):
             .order_by("closes_at")[:3]
         )
         context["themes"] = list(ThemePage.objects.live().descendant_of(self).order_by("path").select_related("image"))
-        context["key_figures"] = ledger.site_key_figures(campaigns, now=now)
+        context["key_figures"] = ledger.site_key_figures(self.site_campaigns(), now=now)
         return context
 
 
@@ -117,11 +131,17 @@ class HomeFeature(TranslatableMixin, Orderable):
         related_name="+",
     )
 
+    start_at = models.DateTimeField(
+        _("shown from"), null=True, blank=True, help_text=_("Leave blank to show it as soon as the page is published.")
+    )
+    end_at = models.DateTimeField(_("shown until"), null=True, blank=True, help_text=_("Leave blank to keep it shown."))
+
     panels = [
         PageChooserPanel("page", FEATURABLE_PAGE_TYPES),
         FieldPanel("title"),
         FieldPanel("teaser"),
         FieldPanel("image"),
+        FieldRowPanel([FieldPanel("start_at"), FieldPanel("end_at")], heading=_("Dates")),
     ]
 
     class Meta(TranslatableMixin.Meta, Orderable.Meta):
@@ -130,6 +150,11 @@ class HomeFeature(TranslatableMixin, Orderable):
 
     def __str__(self):
         return self.title or str(self.page)
+
+    def clean(self):
+        super().clean()
+        if self.start_at and self.end_at and self.end_at <= self.start_at:
+            raise ValidationError({"end_at": _("The end must come after the start.")})
 
 
 class StandardPage(Page):

@@ -100,6 +100,18 @@ class CampaignFigures:
         return self.status == CampaignStatus.UPCOMING
 
     @property
+    def is_succeeded(self) -> bool:
+        return self.status == CampaignStatus.SUCCEEDED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == CampaignStatus.FAILED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == CampaignStatus.CANCELLED
+
+    @property
     def status_label(self) -> str:
         return CampaignStatus(self.status).label
 
@@ -285,7 +297,11 @@ def rewards_with_stock(rewards_queryset, now=None):
 
 
 def site_key_figures(campaigns_queryset, now=None) -> dict:
-    """Key figures for the home page over the given campaigns (one locale), in two queries."""
+    """Key figures for the home page over the given campaigns, in two queries.
+
+    The queryset may hold a campaign in several languages (a site's campaigns in every locale):
+    each campaign counts once, by its `translation_key`, so every language shows the same figures.
+    """
     now = now or timezone.now()
     keys = campaigns_queryset.values("translation_key")
     counted = Pledge.objects.filter(campaign__translation_key__in=keys, status__in=COUNTED_STATUSES)
@@ -298,7 +314,10 @@ def site_key_figures(campaigns_queryset, now=None) -> dict:
     ended = (
         with_figures(campaigns_queryset.filter(end_at__lte=now))
         .annotate(_total_cents=F("raised_cents") + F("matched_cents"))
-        .aggregate(ended=Count("pk"), funded=Count("pk", filter=_succeeded_q()))
+        .aggregate(
+            ended=Count("translation_key", distinct=True),
+            funded=Count("translation_key", distinct=True, filter=_succeeded_q()),
+        )
     )
     ended_count, funded = ended["ended"], ended["funded"]
     return {

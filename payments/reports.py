@@ -1,4 +1,4 @@
-"""Money reports for the admin: per-campaign report, CSV export and the dashboard panel.
+"""Money reports for the admin: per-campaign report, the pledge exports and the dashboard panel.
 
 Plain functions over the ledger; views and templates only display what they return.
 Every function runs a constant number of queries, whatever the number of pledges.
@@ -7,14 +7,13 @@ Amounts are integer cents.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from wagtail.models import Locale
 
 from coupdepouce import exports
@@ -30,11 +29,6 @@ BACKER_DATA_PERMISSION = "payments.view_backer_data"
 def can_see_backers(user) -> bool:
     """Whether `user` may see backers' personal data. Others (the Communication group) see figures only."""
     return user.has_perm(BACKER_DATA_PERMISSION)
-
-
-def euros_number(cents: int) -> Decimal:
-    """Cents as an exact euro number for spreadsheets: 2550 → Decimal("25.50"), written as a number."""
-    return Decimal(int(cents)).scaleb(-2)
 
 
 @dataclass
@@ -63,6 +57,11 @@ class CampaignReport:
     def crowd_cents(self) -> int:
         """What backers gave (online and offline), without sponsors' matching."""
         return self.online_cents + self.offline_cents
+
+    @property
+    def backers_count(self) -> int:
+        """How many backers gave (counted pledges, online and offline): the campaign page's figure."""
+        return sum(line.count for line in self.by_status if line.status in COUNTED_STATUSES)
 
     @property
     def offline_count(self) -> int:
@@ -129,37 +128,41 @@ def campaign_report(campaign) -> CampaignReport:
     )
 
 
-CSV_HEADER = [
-    "id",
-    "created_at",
-    "paid_at",
-    "backer_name",
-    "backer_email",
-    "public_name",
-    "anonymous",
-    "amount_eur",
-    "matched_eur",
-    "reward",
-    "status",
-    "source",
-    "provider",
-    "language",
-]
+# The pledge rows of the money report's CSV and of the ledger's CSV/XLSX exports: the same
+# columns in the same order, the same values (`pledge_row`), French headings through gettext.
+PLEDGE_COLUMNS = {
+    "id": pgettext_lazy("pledge export", "No."),
+    "campaign": pgettext_lazy("pledge export", "Campaign"),
+    "created_at": pgettext_lazy("pledge export", "Pledged on"),
+    "paid_at": pgettext_lazy("pledge export", "Paid on"),
+    "backer_name": pgettext_lazy("pledge export", "Backer name"),
+    "backer_email": pgettext_lazy("pledge export", "Backer email"),
+    "public_name": pgettext_lazy("pledge export", "Public name"),
+    "anonymous": pgettext_lazy("pledge export", "Anonymous"),
+    "amount": pgettext_lazy("pledge export", "Amount (€)"),
+    "matched": pgettext_lazy("pledge export", "Matching (€)"),
+    "reward": pgettext_lazy("pledge export", "Reward"),
+    "status": pgettext_lazy("pledge export", "Status"),
+    "source": pgettext_lazy("pledge export", "Source"),
+    "provider": pgettext_lazy("pledge export", "Payment provider"),
+    "language": pgettext_lazy("pledge export", "Language"),
+}
 # The columns with backers' personal data, only for `can_see_backers`.
 BACKER_COLUMNS = ("backer_name", "backer_email", "public_name")
 
 
-def csv_header(*, backers: bool) -> list[str]:
-    return [name for name in CSV_HEADER if backers or name not in BACKER_COLUMNS]
+def pledge_columns(*, backers: bool) -> list[str]:
+    """The keys of the pledge columns, in order; without the backers' data unless `backers`."""
+    return [name for name in PLEDGE_COLUMNS if backers or name not in BACKER_COLUMNS]
 
 
-def pledges_csv(campaign, *, backers: bool) -> str:
-    """The campaign's pledges as CSV text (UTF-8 with a BOM, for Excel), in two queries.
+def pledge_headings(*, backers: bool) -> list[str]:
+    """The headings of `pledge_columns`, in the active language."""
+    return [str(PLEDGE_COLUMNS[name]) for name in pledge_columns(backers=backers)]
 
-    `backers`: with the backers' names and emails (`can_see_backers`); without, figures only.
-    Amounts are numbers; text cells cannot run as formulas (`coupdepouce.exports`).
-    """
-    campaign = services.canonical_campaign(campaign)
+
+def with_matched(queryset):
+    """Annotate Pledge rows with `matched_cents` (their matching not released), in the same query."""
     matched = Coalesce(
         Subquery(
             MatchAllocation.objects.filter(pledge=OuterRef("pk"), released=False)
@@ -171,31 +174,54 @@ def pledges_csv(campaign, *, backers: bool) -> str:
         ),
         0,
     )
-    rows = _pledges(campaign).annotate(matched=matched).order_by("created_at", "pk")
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = exports.writer(out)
-    header = csv_header(backers=backers)
-    writer.writerow(header)
+    return queryset.annotate(matched_cents=matched)
+
+
+def pledge_row(pledge) -> dict:
+    """One pledge's export values by column key, typed (`coupdepouce.exports` formats them).
+
+    `pledge` comes from `with_matched`, with its campaign selected.
+    """
+    return {
+        "id": pledge.pk,
+        "campaign": pledge.campaign.title,
+        "created_at": pledge.created_at,
+        "paid_at": pledge.paid_at,
+        "backer_name": pledge.backer_name,
+        "backer_email": pledge.backer_email,
+        "public_name": pledge.public_name,
+        "anonymous": pledge.anonymous,
+        "amount": exports.euros_cell(pledge.amount_cents),
+        "matched": exports.euros_cell(pledge.matched_cents),
+        "reward": pledge.reward_title,
+        "status": pledge.get_status_display(),
+        "source": pledge.get_source_display(),
+        "provider": pledge.provider,
+        "language": pledge.language,
+    }
+
+
+def pledge_table(campaign, *, backers: bool):
+    """The campaign's pledges (all translations): the heading row, then one row per pledge
+    (typed values), in two queries. `backers`: with the backers' names and emails
+    (`can_see_backers`); without, figures only."""
+    campaign = services.canonical_campaign(campaign)
+    rows = with_matched(_pledges(campaign).select_related("campaign")).order_by("created_at", "pk")
+    columns = pledge_columns(backers=backers)
+    yield pledge_headings(backers=backers)
     for pledge in rows:
-        values = {
-            "id": pledge.pk,
-            "created_at": pledge.created_at.isoformat(),
-            "paid_at": pledge.paid_at.isoformat() if pledge.paid_at else "",
-            "backer_name": pledge.backer_name,
-            "backer_email": pledge.backer_email,
-            "public_name": pledge.public_name,
-            "anonymous": "yes" if pledge.anonymous else "no",
-            "amount_eur": euros_number(pledge.amount_cents),
-            "matched_eur": euros_number(pledge.matched),
-            "reward": pledge.reward_title,
-            "status": pledge.status,
-            "source": pledge.source,
-            "provider": pledge.provider,
-            "language": pledge.language,
-        }
-        writer.writerow([values[name] for name in header])
-    return out.getvalue()
+        values = pledge_row(pledge)
+        yield [values[name] for name in columns]
+
+
+def pledges_csv(campaign, *, backers: bool) -> str:
+    """`pledge_table` as French CSV text with a BOM (`coupdepouce.exports`)."""
+    return exports.csv_text_document(pledge_table(campaign, backers=backers))
+
+
+def pledges_xlsx(campaign, *, backers: bool) -> bytes:
+    """`pledge_table` as an XLSX workbook: amounts and dates as numbers (`coupdepouce.exports`)."""
+    return exports.xlsx_bytes(pledge_table(campaign, backers=backers))
 
 
 def month_start(now=None) -> datetime:
@@ -249,17 +275,21 @@ def with_envelope_usage(queryset):
 __all__ = [
     "BACKER_COLUMNS",
     "BACKER_DATA_PERMISSION",
-    "CSV_HEADER",
+    "PLEDGE_COLUMNS",
     "CampaignReport",
     "StatusLine",
     "campaign_report",
     "can_see_backers",
-    "csv_header",
     "dashboard",
-    "euros_number",
     "live_campaigns",
     "month_start",
+    "pledge_columns",
+    "pledge_headings",
+    "pledge_row",
+    "pledge_table",
     "pledges_csv",
+    "pledges_xlsx",
     "raised_this_month",
     "with_envelope_usage",
+    "with_matched",
 ]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +24,7 @@ from coupdepouce.ratelimits import limit
 from payments import demo_gateway, emails, ledger, providers, rules, services, webhooks
 from payments.forms import DemoCardForm, PledgeForm
 from payments.gateway import GatewayError, ProviderUnavailable, demo_allowed, provider_name
+from payments.interface import campaign_model
 from payments.models import Pledge
 from payments.rules import PledgeStatus
 
@@ -51,10 +53,44 @@ def _chosen_reward(rewards, value):
     return None
 
 
+def _reader_language(request, campaign):
+    """The language asked for with `?lang=` when it is another supported language than the
+    campaign's own, else "". Kept through the POST: the form posts to its own URL."""
+    code = request.GET.get("lang", "")
+    if code not in dict(settings.LANGUAGES) or code == campaign.locale.language_code:
+        return ""
+    return code
+
+
 @limit("pledge")
 @require_http_methods(["GET", "POST"])
 def pledge(request, campaign):
-    """The pledge form of a campaign (`<campaign>/soutenir/`), a page of its own."""
+    """The pledge form of a campaign (`<campaign>/soutenir/`), a page of its own.
+
+    `?lang=en` on a French campaign with no English translation gives the same form in
+    English around the campaign's own (French) texts, with a notice saying so: a reader of
+    English can back any campaign. The pledge, its emails and checkout are then in English.
+    With a live translation, `?lang=` leads to the translation's own form.
+    """
+    language = _reader_language(request, campaign)
+    if not language:
+        return _pledge_form(request, campaign)
+    translation = (
+        campaign_model()
+        .objects.live()
+        .filter(translation_key=campaign.translation_key, locale__language_code=language)
+        .first()
+    )
+    if translation is not None:
+        return redirect(translation.pledge_url(request))
+    with override(language):
+        response = _pledge_form(request, campaign, only_in=campaign.locale.language_code)
+    response["Content-Language"] = language
+    return response
+
+
+def _pledge_form(request, campaign, only_in=""):
+    """The form itself, in the active language; `only_in`: the campaign's language when it differs."""
     rewards = list(campaign.rewards_with_stock())
     closed_message = _closed_message(campaign)
     status = 200
@@ -96,6 +132,7 @@ def pledge(request, campaign):
         "closed_message": closed_message,
         "all_or_nothing": rules.charges_at_close(campaign.funding_model),
         "form_action": request.get_full_path(),
+        "only_in": only_in,
     }
     return render(request, "payments/pledge_form.html", context, status=status)
 

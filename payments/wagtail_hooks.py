@@ -1,5 +1,5 @@
 """Admin for money: the "Finances" menu (the pledge ledger with offline gifts, sponsors and
-matching offers), each campaign's money report with its CSV export, "Change the terms" of a
+matching offers), each campaign's money report with its CSV and XLSX exports, "Change the terms" of a
 campaign (`payments.admin_views`), the dashboard panel, and the Stripe Connect payout-account
 hooks (`payments.connect`).
 
@@ -9,8 +9,11 @@ report, its CSV and the dashboard panel: figures. Backers' names, emails and mes
 has them only then, and the pledge ledger (list, exports, forms, history) is only theirs.
 
 Statuses of online pledges only change through `payments.services`: the pledge form shows
-them read-only, and they cannot be deleted from the admin.
+them read-only, and they cannot be deleted from the admin. Listings offer no bulk "Delete" to
+whom deletion is refused (`RefusedBulkDeleteMixin`).
 """
+
+from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -19,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -26,7 +30,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -35,7 +39,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from coupdepouce.exports import SafeCsvExportMixin
+from coupdepouce.exports import FrenchSpreadsheetMixin
 from coupdepouce.money import format_euros
 from payments import (
     admin_views,
@@ -51,6 +55,7 @@ from payments.models import MatchingOffer, Pledge, Sponsor
 from payments.rules import PledgeStatus
 
 REPORT_PERMISSION = admin_views.REPORT_PERMISSION
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Pledges and offline gifts ------------------------------------------------------------------
 
@@ -117,8 +122,49 @@ class PledgePermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Pledge, PledgePermissionPolicy(Pledge), exact_class=True)
 
 
-class PledgeIndexView(SafeCsvExportMixin, SnippetIndexView):
-    """The ledger's list; its CSV export cannot run formulas (`coupdepouce.exports`)."""
+class RefusedBulkDeleteMixin:
+    """For a snippet listing: no "Delete" bulk action for a user who may not delete (it would be
+    refused). Delete is the only bulk action of snippets, so the checkboxes and the bulk-actions
+    footer go too (`payments/admin/snippet_index.html`)."""
+
+    @cached_property
+    def can_bulk_delete(self):
+        return self.permission_policy.user_has_permission(self.request.user, "delete")
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if self.can_bulk_delete:
+            return columns
+        return [column for column in columns if not isinstance(column, BulkActionsCheckboxColumn)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_bulk_delete"] = self.can_bulk_delete
+        return context
+
+
+class PledgeIndexView(RefusedBulkDeleteMixin, FrenchSpreadsheetMixin, SnippetIndexView):
+    """The ledger's list. Its exports have the money report's pledge columns and values
+    (`reports.pledge_row`), in French formats that cannot run formulas (`coupdepouce.exports`)."""
+
+    # Labels of the listing's computed columns (properties have no verbose name).
+    column_labels = {"display_name": _("Backer"), "amount_display": _("Amount")}
+    column_sort_keys = {"amount_display": "amount_cents"}
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        for column in columns:
+            if column.name in self.column_labels:
+                column.label = self.column_labels[column.name]
+            if column.name in self.column_sort_keys:
+                column.sort_key = self.column_sort_keys[column.name]
+        return columns
+
+    def to_row_dict(self, item):
+        values = reports.pledge_row(item)
+        return OrderedDict((name, values[name]) for name in self.list_export)
 
 
 class PledgeViewSet(SnippetViewSet):
@@ -126,22 +172,15 @@ class PledgeViewSet(SnippetViewSet):
 
     model = Pledge
     index_view_class = PledgeIndexView
+    index_template_name = "payments/admin/snippet_index.html"
     icon = "doc-full-inverse"
     menu_label = _("Pledges")
     list_display = ["display_name", "campaign", "amount_display", "status", "source", "created_at"]
     list_filter = ["status", "source", "campaign"]
     search_fields = ["backer_name", "backer_email", "public_name"]
-    list_export = [
-        "id",
-        "campaign",
-        "amount_cents",
-        "reward_title",
-        "backer_name",
-        "backer_email",
-        "status",
-        "source",
-        "created_at",
-    ]
+    # The money report's pledge columns (the ledger is only for those who see backers' data).
+    list_export = reports.pledge_columns(backers=True)
+    export_headings = reports.PLEDGE_COLUMNS
     export_filename = "pledges"
     panels = [
         FieldPanel("campaign"),
@@ -161,7 +200,7 @@ class PledgeViewSet(SnippetViewSet):
     edit_handler = ObjectList(panels, base_form_class=PledgeAdminForm)
 
     def get_queryset(self, request):
-        return Pledge.objects.select_related("campaign")
+        return reports.with_matched(Pledge.objects.select_related("campaign"))
 
 
 @hooks.register("after_create_snippet")
@@ -190,8 +229,14 @@ def keep_online_pledges(request, instances):
 # Sponsors and matching -----------------------------------------------------------------------
 
 
+class SponsorIndexView(RefusedBulkDeleteMixin, SnippetIndexView):
+    pass
+
+
 class SponsorViewSet(SnippetViewSet):
     model = Sponsor
+    index_view_class = SponsorIndexView
+    index_template_name = "payments/admin/snippet_index.html"
     icon = "group"
     menu_label = _("Sponsors")
     list_display = ["name", "url"]
@@ -214,8 +259,14 @@ class EnvelopeColumn(Column):
         }
 
 
+class MatchingOfferIndexView(RefusedBulkDeleteMixin, SnippetIndexView):
+    pass
+
+
 class MatchingOfferViewSet(SnippetViewSet):
     model = MatchingOffer
+    index_view_class = MatchingOfferIndexView
+    index_template_name = "payments/admin/snippet_index.html"
     icon = "pick"
     menu_label = _("Matching offers")
     list_display = ["__str__", "scope", "ratio", EnvelopeColumn("envelope", label=_("Envelope")), "active"]
@@ -261,20 +312,32 @@ def campaign_report_view(request, pk):
             "header_title": f"{_('Money report')}: {report.campaign.title}",
             "header_icon": "doc-full-inverse",
             "csv_url": reverse("payments_campaign_report_csv", args=[report.campaign.pk]),
+            "xlsx_url": reverse("payments_campaign_report_xlsx", args=[report.campaign.pk]),
             "csv_has_backers": reports.can_see_backers(request.user),
             "terms_url": reverse("payments_campaign_terms", args=[report.campaign.pk]) if can_change_terms else "",
         },
     )
 
 
-def campaign_report_csv(request, pk):
-    campaign = _campaign_for_report(request, pk)
-    campaign = services.canonical_campaign(campaign)
-    text = reports.pledges_csv(campaign, backers=reports.can_see_backers(request.user))
-    response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
+def _report_export(request, pk, *, extension, content_type, build):
+    campaign = services.canonical_campaign(_campaign_for_report(request, pk))
+    content = build(campaign, backers=reports.can_see_backers(request.user))
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    response = HttpResponse(content, content_type=content_type)
     name = slugify(campaign.slug or campaign.title) or str(campaign.pk)
-    response["Content-Disposition"] = f'attachment; filename="pledges-{name}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="pledges-{name}.{extension}"'
     return response
+
+
+def campaign_report_csv(request, pk):
+    return _report_export(
+        request, pk, extension="csv", content_type="text/csv; charset=utf-8", build=reports.pledges_csv
+    )
+
+
+def campaign_report_xlsx(request, pk):
+    return _report_export(request, pk, extension="xlsx", content_type=XLSX_CONTENT_TYPE, build=reports.pledges_xlsx)
 
 
 @hooks.register("register_admin_urls")
@@ -282,6 +345,7 @@ def register_report_urls():
     return [
         path("campaign-report/<int:pk>/", campaign_report_view, name="payments_campaign_report"),
         path("campaign-report/<int:pk>/pledges.csv", campaign_report_csv, name="payments_campaign_report_csv"),
+        path("campaign-report/<int:pk>/pledges.xlsx", campaign_report_xlsx, name="payments_campaign_report_xlsx"),
         path("campaign-terms/<int:pk>/", admin_views.campaign_terms_view, name="payments_campaign_terms"),
         path("campaign-reports/", admin_views.CampaignReportsView.as_view(), name="payments_campaign_reports"),
         path(

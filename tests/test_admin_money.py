@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coupdepouce import exports
 from coupdepouce.editorial import (
     COMMUNICATION_GROUP,
     FINANCES_GROUP,
@@ -100,7 +101,7 @@ class TestReport:
         editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
         client.force_login(editor)
         # Wagtail's admin turns PermissionDenied into a redirect to the dashboard with a message.
-        for name in ("payments_campaign_report", "payments_campaign_report_csv"):
+        for name in ("payments_campaign_report", "payments_campaign_report_csv", "payments_campaign_report_xlsx"):
             response = client.get(reverse(name, args=[funded.pk]))
             assert response.status_code == 302
             assert response["Location"] == reverse("wagtailadmin_home")
@@ -114,25 +115,26 @@ class TestCsv:
         assert "attachment" in response["Content-Disposition"]
         raw = response.content
         assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for Excel
-        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
         assert len(rows) == 5
-        assert list(rows[0]) == reports.CSV_HEADER
-        by_amount = {row["amount_eur"]: row for row in rows}
-        assert set(by_amount) == {"25.00", "10.50", "5.00", "30.00", "10.00"}
-        assert by_amount["25.00"]["backer_name"] == "Émilie Côté"
-        assert by_amount["25.00"]["matched_eur"] == "20.00"
-        assert by_amount["25.00"]["status"] == "committed"
-        assert by_amount["30.00"]["source"] == "cheque"
+        assert list(rows[0]) == reports.pledge_headings(backers=True)
+        by_amount = {row["Montant (€)"]: row for row in rows}
+        assert set(by_amount) == {"25,00", "10,50", "5,00", "30,00", "10,00"}
+        assert by_amount["25,00"]["Nom du contributeur"] == "Émilie Côté"
+        assert by_amount["25,00"]["Abondement (€)"] == "20,00"
+        assert by_amount["25,00"]["Statut"] == "Confirmé"
+        assert by_amount["30,00"]["Moyen de paiement"] == "Chèque"
 
     def test_only_this_campaign(self, admin_client, funded, make_campaign):
         PledgeFactory(campaign=make_campaign(), amount_cents=9999)
         text = reports.pledges_csv(funded, backers=True)
-        amounts = [row["amount_eur"] for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
-        assert sorted(amounts) == ["10.00", "10.50", "25.00", "30.00", "5.00"]
+        rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+        amounts = [row["Montant (€)"] for row in rows]
+        assert sorted(amounts) == ["10,00", "10,50", "25,00", "30,00", "5,00"]
 
     @pytest.mark.parametrize("cents, text", [(0, "0.00"), (5, "0.05"), (2550, "25.50"), (-5, "-0.05")])
-    def test_euros_number(self, cents, text):
-        value = reports.euros_number(cents)
+    def test_euros_cell(self, cents, text):
+        value = exports.euros_cell(cents)
         assert isinstance(value, Decimal)
         assert str(value) == text
 
@@ -397,10 +399,10 @@ class TestCommunicationSeesFiguresOnly:
         response = client.get(reverse("payments_campaign_report_csv", args=[with_message.pk]))
         assert response.status_code == 200
         text = response.content.decode("utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text)))
-        assert list(rows[0]) == reports.csv_header(backers=False)
-        assert {"backer_name", "backer_email", "public_name"}.isdisjoint(rows[0])
-        assert sorted(row["amount_eur"] for row in rows) == ["10.00", "10.50", "25.00", "30.00", "5.00"]
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+        assert list(rows[0]) == reports.pledge_headings(backers=False)
+        assert {"Nom du contributeur", "E-mail du contributeur", "Nom affiché"}.isdisjoint(rows[0])
+        assert sorted(row["Montant (€)"] for row in rows) == ["10,00", "10,50", "25,00", "30,00", "5,00"]
         for value in backer_data(with_message):
             assert value not in text
         assert "@" not in text
@@ -436,11 +438,11 @@ class TestFinancesSeesBackers:
         client = group_client(FINANCES_GROUP)
         response = client.get(reverse("payments_campaign_report_csv", args=[with_message.pk]))
         assert response.status_code == 200
-        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert list(rows[0]) == reports.CSV_HEADER
-        by_amount = {row["amount_eur"]: row for row in rows}
-        assert by_amount["25.00"]["backer_email"] == "emilie.cote@example.org"
-        assert by_amount["25.00"]["backer_name"] == "Émilie Côté"
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        assert list(rows[0]) == reports.pledge_headings(backers=True)
+        by_amount = {row["Montant (€)"]: row for row in rows}
+        assert by_amount["25,00"]["E-mail du contributeur"] == "emilie.cote@example.org"
+        assert by_amount["25,00"]["Nom du contributeur"] == "Émilie Côté"
 
     def test_report_page_offers_the_terms_change(self, group_client, with_message):
         client = group_client(FINANCES_GROUP)

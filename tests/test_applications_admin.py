@@ -265,7 +265,7 @@ class TestExports:
         values = dict(zip(headings, row, strict=True))
         assert values[str(EXPORT_HEADINGS["reference"])] == "AAP-2027-0001"
         assert values[str(EXPORT_HEADINGS["status"])] == status_label != "submitted"
-        assert values[str(EXPORT_HEADINGS["amount_requested"])] == "5000"  # euros, not cents
+        assert values[str(EXPORT_HEADINGS["amount_requested"])] == "5000,00"  # euros, not cents
         assert values[str(EXPORT_HEADINGS["submitted_at"])] == "01/03/2027 11:30"  # Europe/Paris (UTC+1)
         assert values[str(EXPORT_HEADINGS["applicant_email"])] == "porteuse@example.org"
         assert values[str(EXPORT_HEADINGS["themes"])] == "Culture"

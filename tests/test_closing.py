@@ -318,7 +318,8 @@ class TestFailure:
         response = client.get(campaign.url, HTTP_HOST="localhost")
         assert response.status_code == 200
         text = response.content.decode()
-        assert "personne n'a été débité" in text or "personne n&#x27;a été débité" in text
+        assert "Cette collecte s’est terminée sans atteindre son objectif" in text
+        assert "avaient été promis, et personne n’a été prélevé." in text
         assert "30 €" in text
         assert campaign.figures.raised_cents == 0
 

@@ -42,7 +42,7 @@ from applications.models import (
 )
 from applications.status import DECISIONS, REVIEWABLE, ApplicationStatus
 from calls.models import CallForProjectsPage, CallPartner, EvaluationCriterion
-from coupdepouce.editorial import CAMPAIGN_WORKFLOW, COMMUNICATION_GROUP, MODERATORS_GROUP
+from coupdepouce.editorial import CAMPAIGN_WORKFLOW, COMMUNICATION_GROUP, VALIDATION_GROUP
 from coupdepouce.models import PlatformSettings
 from demo.applications import APPLICANT_EMAIL, APPLICANT_EMAILS, JUROR_EMAILS
 from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD
@@ -232,6 +232,10 @@ def check_calls_open_and_closed():
         assert call.criteria.count() >= 3 and call.partners.exists() and call.themes.exists()
     closed = next(c for c in CallForProjectsPage.objects.all() if c.status == "closed")
     assert CampaignPage.objects.filter(source_call=closed).count() >= 1
+    # Round times in Paris, as an officer sets them, not the time the demo was loaded.
+    for call in CallForProjectsPage.objects.all():
+        assert timezone.localtime(call.opens_at).strftime("%H:%M:%S") == "09:00:00"
+        assert timezone.localtime(call.closes_at).strftime("%H:%M:%S") == "23:59:00"
 
 
 def check_english_versions():
@@ -263,7 +267,9 @@ def check_accounts_workflow_and_search():
     officer = User.objects.get(email="communication@example.org")
     assert officer.check_password("coupdepouce-demo") and not officer.is_superuser
     assert officer.full_name == "Nadia Lemaire"
-    assert set(officer.groups.values_list("name", flat=True)) == {COMMUNICATION_GROUP, MODERATORS_GROUP}
+    assert set(officer.groups.values_list("name", flat=True)) == {COMMUNICATION_GROUP}
+    validator = User.objects.get(email="validation@example.org")
+    assert set(validator.groups.values_list("name", flat=True)) == {VALIDATION_GROUP}
     project_index = ProjectIndexPage.objects.get(locale__language_code="fr")
     assert project_index.get_workflow().name == CAMPAIGN_WORKFLOW
     statement = str(StandardPage.objects.get(slug="accessibilite").body)

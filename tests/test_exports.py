@@ -15,8 +15,8 @@ import pytest
 from django.urls import reverse
 from wagtail.admin.views.mixins import Echo, SpreadsheetExportMixin
 
-from applications.admin_views import FrenchSpreadsheetMixin
 from coupdepouce import exports
+from coupdepouce.exports import FrenchSpreadsheetMixin
 from payments import reports
 from payments.models import Pledge
 from tests.factories.applications import CallWithFormFactory, SubmittedApplicationFactory, UserFactory
@@ -59,8 +59,8 @@ class TestSafeCell:
 
     def test_writer(self):
         out = io.StringIO()
-        exports.writer(out).writerow(["=1+1", -3, Decimal("-2.50"), "ok"])
-        assert out.getvalue() == "'=1+1,-3,-2.50,ok\r\n"
+        exports.FrenchCsvWriter(out).writerow(["=1+1", -3, Decimal("-2.50"), exports.euros_cell(-5), "ok"])
+        assert out.getvalue() == "'=1+1;-3;-2,50;-0,05;ok\r\n"
 
 
 class TestWagtailMixin:
@@ -70,8 +70,7 @@ class TestWagtailMixin:
         list_export = ["name", "amount", "count"]
 
     def row(self, **values):
-        writer = csv.DictWriter(Echo(), fieldnames=self.View.list_export, delimiter=";")
-        return self.View().write_csv_row(writer, values)
+        return self.View().write_csv_row(exports.FrenchCsvWriter(Echo()), values)
 
     def test_text_is_quoted_numbers_are_not(self):
         line = self.row(name="-2+3", amount=Decimal("-12.5"), count=-4)
@@ -104,7 +103,7 @@ def hostile_pledges(make_campaign):
     return campaign
 
 
-def read_csv(text, delimiter=","):
+def read_csv(text, delimiter=";"):
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
 
 
@@ -113,17 +112,17 @@ class TestMoneyReportCsv:
         response = superuser_client.get(reverse("payments_campaign_report_csv", args=[hostile_pledges.pk]))
         assert response.status_code == 200
         rows = read_csv(response.content.decode("utf-8"))
-        by_amount = {row["amount_eur"]: row for row in rows}
-        assert set(by_amount) == {"10.00", "10.01", "10.02"}
-        assert by_amount["10.00"]["backer_name"] == '\'=HYPERLINK("http://x")'
-        assert by_amount["10.01"]["backer_name"] == "'-2+3"
-        assert by_amount["10.02"]["public_name"] == "'@SUM(A1)"
-        assert {row["matched_eur"] for row in rows} == {"0.00"}
+        by_amount = {row["Montant (€)"]: row for row in rows}
+        assert set(by_amount) == {"10,00", "10,01", "10,02"}
+        assert by_amount["10,00"]["Nom du contributeur"] == '\'=HYPERLINK("http://x")'
+        assert by_amount["10,01"]["Nom du contributeur"] == "'-2+3"
+        assert by_amount["10,02"]["Nom affiché"] == "'@SUM(A1)"
+        assert {row["Abondement (€)"] for row in rows} == {"0,00"}
 
     def test_without_backers_too(self, hostile_pledges):
         Pledge.objects.filter(campaign=hostile_pledges).update(reward_title="=cmd|' /C calc'!A0")
         rows = read_csv(reports.pledges_csv(hostile_pledges, backers=False))
-        assert {row["reward"] for row in rows} == {"'=cmd|' /C calc'!A0"}
+        assert {row["Contrepartie"] for row in rows} == {"'=cmd|' /C calc'!A0"}
 
 
 class TestPledgeLedgerExport:
@@ -131,10 +130,10 @@ class TestPledgeLedgerExport:
         url = reverse("wagtailsnippets_payments_pledge:list")
         response = superuser_client.get(url, {"export": "csv"})
         assert response.status_code == 200
-        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
-        names = {row[4] for row in rows[1:]}
+        rows = read_csv(b"".join(response.streaming_content).decode("utf-8"))
+        names = {row["Nom du contributeur"] for row in rows}
         assert names == {'\'=HYPERLINK("http://x")', "'-2+3", "'@SUM(A1)"}
-        assert {row[2] for row in rows[1:]} == {"1000", "1001", "1002"}  # amounts in cents, numbers
+        assert {row["Montant (€)"] for row in rows} == {"10,00", "10,01", "10,02"}  # euros, numbers
 
     def test_xlsx_cells_are_text(self, superuser_client, hostile_pledges):
         """Wagtail 8 already types an XLSX cell starting with "=" as text, not a formula."""
@@ -142,7 +141,8 @@ class TestPledgeLedgerExport:
         response = superuser_client.get(url, {"export": "xlsx"})
         assert response.status_code == 200
         sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-        cells = [row[4] for row in sheet.iter_rows(min_row=2)]
+        headings = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+        cells = [row[headings.index("Nom du contributeur")] for row in sheet.iter_rows(min_row=2)]
         assert {cell.value for cell in cells} == set(HOSTILE[:3])
         assert {cell.data_type for cell in cells} == {"s"}
 
@@ -181,7 +181,7 @@ class TestApplicationExports:
 
     def test_calls_report(self, superuser_client, hostile_application):
         _headings, row = self.rows(superuser_client.get(reverse("application:calls"), {"export": "csv"}))
-        assert row == ['\'=HYPERLINK("http://x")', "1", "5000"]
+        assert row == ['\'=HYPERLINK("http://x")', "1", "5000,00"]
 
     def test_ranking(self, superuser_client, hostile_application):
         hostile_application.status = "eligible"

@@ -450,10 +450,10 @@ def test_demo_navigation_reproduces_the_former_menus(client, site, home, home_en
     translate(themes, locale_en, title="Themes", slug="themes")
 
     created = load_navigation(site, home, home_en)
-    assert created == Counter({"menus": 2, "menu links": 6})
+    assert created == Counter({"menus": 2, "menu links": 8})
     assert load_navigation(site, home, home_en) == Counter()
     assert NavigationMenu.objects.count() == 2
-    assert MenuItem.objects.count() == 6
+    assert MenuItem.objects.count() == 8
 
     response = client.get(home.url)
     assert header_links(response) == [
@@ -467,6 +467,12 @@ def test_demo_navigation_reproduces_the_former_menus(client, site, home, home_en
         ("/donnees-personnelles/", "Données personnelles"),
         ("/accessibilite/", PARTIAL_FR),
     ]
-    assert header_links(client.get(home_en.url)) == [("/en/projects/", "Projects"), ("/en/themes/", "Themes")]
+    # English readers also reach the pages that exist only in French, labelled so.
+    assert header_links(client.get(home_en.url)) == [
+        ("/en/projects/", "Projects"),
+        ("/en/themes/", "Themes"),
+        ("/appels-a-projets/", "Calls for projects (in French)"),
+        ("/comment-ca-marche/", "How it works (in French)"),
+    ]
     menu_fr, menu_en = NavigationMenu.objects.order_by("locale__language_code").reverse()
     assert menu_fr.translation_key == menu_en.translation_key

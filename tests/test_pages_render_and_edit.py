@@ -431,24 +431,27 @@ class AdminTests(WagtailPageTestCase):
         user.groups.add(Group.objects.get(name=COMMUNICATION_GROUP))
         return user
 
-    def test_communication_group_can_add_and_publish_pages(self):
+    def test_communication_group_can_add_pages_and_submit_them_for_validation(self):
+        """Communication writes and submits; publishing is the Validation group's (tests/test_moderation.py)."""
         user = self.communication_user()
         self.client.force_login(user)
         self.assertEqual(self.client.get(reverse("wagtailadmin_home")).status_code, 200)
         url = reverse("wagtailadmin_pages:add", args=["home", "standardpage", self.home.pk])
         data = admin_form_data(self.client, url, StandardPage)
-        data.update({"title": "Mentions légales", "slug": "mentions-legales", "action-publish": "action-publish"})
+        data.update({"title": "Mentions légales", "slug": "mentions-legales", "action-submit": "action-submit"})
         response = self.client.post(url, data)
         self.assertEqual(response.status_code, 302, form_errors(response))
         page = StandardPage.objects.get(slug="mentions-legales")
-        self.assertTrue(page.live)
-        self.assertEqual(self.client.get(page.url).status_code, 200)
-        # Editing and publishing a campaign is allowed too.
+        self.assertFalse(page.live)
+        self.assertEqual(page.current_workflow_state.status, "in_progress")
+        # Editing a campaign and submitting it is allowed too.
         url = reverse("wagtailadmin_pages:edit", args=[self.campaign.pk])
         data = admin_form_data(self.client, url, CampaignPage, self.campaign)
-        data["action-publish"] = "action-publish"
+        data["action-submit"] = "action-submit"
         response = self.client.post(url, data)
         self.assertEqual(response.status_code, 302, form_errors(response))
+        campaign = CampaignPage.objects.get(pk=self.campaign.pk)
+        self.assertEqual(campaign.current_workflow_state.status, "in_progress")
 
     def test_communication_group_has_no_access_to_settings_and_users(self):
         self.client.force_login(self.communication_user())

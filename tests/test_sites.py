@@ -204,8 +204,10 @@ def test_english_home_lists_only_the_sites_english_pages(client, sites):
         assert context["page"] == tree.home_en
         assert context["ending_soon"] == [tree.campaign_en]
         assert context["themes"] == []  # no theme has an English translation
-    # The ended campaigns have no English translation: only the live ones count.
-    assert [get(client, tree.host, "/en/").context["key_figures"]["raised_cents"] for tree in sites] == [3000, 5000]
+    # Key figures count the site's campaigns in every language, each once: the same as on `/`.
+    english = [get(client, tree.host, "/en/").context["key_figures"]["raised_cents"] for tree in sites]
+    assert english == [get(client, tree.host, "/").context["key_figures"]["raised_cents"] for tree in sites]
+    assert english == [4500, 5000]
 
 
 def test_project_index_lists_and_filter_choices_are_the_sites_own(client, sites):
@@ -249,7 +251,7 @@ def test_search_finds_only_the_sites_pages_in_the_active_language(client, sites)
     french = french_url("search")
     with translation.override("en"):
         english = reverse("search")
-    assert (french, english) == ("/recherche/", "/en/recherche/")
+    assert (french, english) == ("/recherche/", "/en/search/")
     for tree in sites:
         results = [p.specific for p in get(client, tree.host, french, q="potager").context["search_results"]]
         assert results == [tree.campaign]
@@ -291,11 +293,11 @@ def test_campaign_rss_links_are_absolute_on_the_sites_host(client, sites):
         assert items[0].findtext("link") == f"http://{tree.host}{path_of(update)}"
 
 
-def test_language_switcher_leads_to_the_sites_own_english_home(client, sites):
-    # Theme pages have no English translation: the switcher offers the site's English home.
+def test_language_switcher_leads_to_the_sites_own_not_translated_page(client, sites):
+    # Theme pages have no English translation: the switcher says so on the site's own host.
     for tree in sites:
         content = get(client, tree.host, path_of(tree.theme)).content.decode()
-        assert 'href="/en/" lang="en"' in content
+        assert f'href="/en/not-translated/?from={tree.theme.pk}" lang="en"' in content
         assert other(sites, tree).host not in content
 
 

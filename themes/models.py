@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
+from coupdepouce.colours import validate_readable_background
 from coupdepouce.pages import home_of
 from payments import ledger
 from projects.models import CampaignPage
@@ -50,8 +51,14 @@ class ThemePage(Page):
         _("colour"),
         max_length=7,
         default="#1f5fa8",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour like #1f5fa8."))],
-        help_text=_("A dark colour: white text must stay readable on it (contrast 4.5:1)."),
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour like #1f5fa8.")),
+            validate_readable_background,
+        ],
+        help_text=_(
+            "Background of the theme's tiles, tags and header, like #1f5fa8. Their text is white or black, "
+            "whichever reads better; a colour on which neither reaches a contrast of 4.5:1 is refused."
+        ),
     )
     pictogram = models.CharField(_("pictogram"), max_length=20, choices=Pictogram.choices, default=Pictogram.OTHER)
     image = models.ForeignKey(

@@ -236,6 +236,8 @@ CACHES = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Coup de pouce"
+# ASCII slugs ("sport-et-bien-etre"): URLs that read the same when copied, printed or typed.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]

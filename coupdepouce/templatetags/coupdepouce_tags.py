@@ -1,38 +1,54 @@
 from django import template
 from django.conf import settings
-from django.utils.translation import get_language
+from django.urls import reverse, translate_url
+from django.utils.http import urlencode
+from django.utils.translation import get_language, override
 
-from coupdepouce.pages import active_locale, site_for_request, site_home, site_homes
+from coupdepouce.pages import active_locale, site_for_request, site_home
 
 register = template.Library()
 
 
+def _translatable_view(request):
+    """Whether `request` was served by a view of the language prefixes other than Wagtail's pages."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name != "wagtail_serve"
+
+
 @register.inclusion_tag("components/language_switcher.html", takes_context=True)
 def language_switcher(context, page=None):
-    """Links to this page in every locale; to the site's home in that locale when it is not translated."""
+    """Links to the current page in every other language.
+
+    A Wagtail page: its live translation, else the "not translated" page of that language
+    (`coupdepouce.views.not_translated`), which says so and offers this page and the home
+    page. Another view of the language prefixes (search, accounts, payments): the same view
+    and query string in that language (`translate_url`). A 404 or a view with no
+    translated URL: the "not translated" page of that language.
+    """
     request = context.get("request")
     current = (get_language() or settings.LANGUAGE_CODE)[:2]
-    links = []
+    page = page if getattr(page, "pk", None) else None  # "" when the template has no page
     translations = {}
-    if page is not None and getattr(page, "pk", None):
+    if page is not None:
         for translation in page.get_translations(inclusive=True).live().select_related("locale"):
             translations[translation.locale.language_code] = translation
-    homes = None
+    links = []
     for code, name in settings.LANGUAGES:
         if code == current:
             continue
+        url = ""
         target = translations.get(code)
-        if target is None:
-            if homes is None:
-                # The home pages of the site being browsed only, never another site's.
-                site_home_pages = site_homes(site_for_request(request)).live().select_related("locale")
-                homes = {p.locale.language_code: p for p in site_home_pages}
-            target = homes.get(code)
         if target is not None:
-            url = target.get_url(request)
-        else:
-            # No home in that language: its URL prefix (none for the default language).
-            url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
+            url = target.get_url(request) or ""
+        elif page is None and _translatable_view(request) and not context.get("not_found"):
+            path = request.get_full_path()
+            translated = translate_url(path, code)
+            url = translated if translated != path else ""
+        if not url:
+            with override(code):
+                url = reverse("not_translated")
+            if page is not None:
+                url += "?" + urlencode({"from": page.pk})
         links.append({"code": code, "name": name, "url": url})
     return {"links": links, "current": current}
 

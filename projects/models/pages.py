@@ -149,7 +149,9 @@ class CampaignPage(RoutablePageMixin, Page):
         related_name="campaigns",
     )
     tax_deductible = models.BooleanField(
-        _("tax-deductible gifts"), default=False, help_text=_("Backers can get a tax receipt (reçu fiscal).")
+        _("tax-deductible gifts"), default=False, help_text=_(
+            "Gifts are eligible for a tax reduction. Not shown to backers: the site issues no tax receipt yet."
+        ),
     )
     source_call = models.ForeignKey(
         "calls.CallForProjectsPage",

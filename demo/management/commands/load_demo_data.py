@@ -31,7 +31,14 @@ from wagtail.models import Page
 
 from applications.models import Application, Review
 from demo import content
-from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD, FINANCES_EMAIL, DemoLoader
+from demo.loader import (
+    ADMIN_EMAIL,
+    COMMUNICATION_EMAIL,
+    DEMO_PASSWORD,
+    FINANCES_EMAIL,
+    VALIDATION_EMAIL,
+    DemoLoader,
+)
 from payments.models import Pledge
 from payments.rules import COUNTED_STATUSES
 from projects.models import CampaignPage
@@ -43,6 +50,7 @@ DEMO_EMAILS = frozenset(
         ADMIN_EMAIL,
         COMMUNICATION_EMAIL,
         FINANCES_EMAIL,
+        VALIDATION_EMAIL,
         *(e for e, _ in content.APPLICANTS),
         *(e for e, _ in content.JURORS),
     )
@@ -120,7 +128,9 @@ class Command(BaseCommand):
         base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         write(f"  site: {base_url}/")
         write(f"  admin: {base_url}/admin/ — {ADMIN_EMAIL} / {DEMO_PASSWORD} (superuser)")
-        write(f"         {COMMUNICATION_EMAIL} / {DEMO_PASSWORD} (Communication and Moderators groups)")
+        write(f"         {COMMUNICATION_EMAIL} / {DEMO_PASSWORD} (Communication group: writes and submits pages)")
+        write(f"         {VALIDATION_EMAIL} / {DEMO_PASSWORD} (Validation group: approves the others' pages)")
+        write(f"         {FINANCES_EMAIL} / {DEMO_PASSWORD} (Finances group: money and backers' data)")
         write(f"  applications: {Application.objects.count()}, jury reviews: {Review.objects.count()}")
         write(f"  applicants: {base_url}/espace/candidatures/ — password {DEMO_PASSWORD}")
         for email, full_name in content.APPLICANTS:

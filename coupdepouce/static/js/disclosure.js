@@ -1,0 +1,14 @@
+/* Disclosures that are always open on wide screens (the header menu, the project filters).
+   CSS does it with ::details-content; this opens them where that is unsupported, and keeps
+   them open when the window grows. Without JavaScript they stay plain <details>. */
+(function () {
+    "use strict";
+    var wide = window.matchMedia("(min-width: 48em)");
+    var native = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+    function sync() {
+        if (native || !wide.matches) { return; }
+        document.querySelectorAll("details[data-open-wide]").forEach(function (el) { el.open = true; });
+    }
+    sync();
+    if (wide.addEventListener) { wide.addEventListener("change", sync); }
+}());
