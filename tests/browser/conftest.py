@@ -92,6 +92,8 @@ for c in CampaignPage.objects.live().filter(locale=fr).order_by("path"):
         "raised_cents": f.raised_cents, "goal_cents": f.goal_cents,
         "themes": sorted(str(t.translation_key) for t in c.themes.all()),
         "updates": CampaignUpdatePage.objects.live().child_of(c).count(),
+        "id": c.pk,
+        "english": CampaignPage.objects.live().filter(translation_key=c.translation_key).exclude(locale=fr).exists(),
     })
 updates = CampaignUpdatePage.objects.live().filter(locale=fr).order_by("path")
 calls = CallForProjectsPage.objects.live().filter(locale=fr).order_by("path")

@@ -16,7 +16,19 @@ pytestmark = pytest.mark.browser
 AXE_TAGS = ["RGAAv4", "wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
 
-PAGES = ["home", "theme", "project_index", "campaign", "campaign_update", "call", "content", "search"]
+PAGES = [
+    "home",
+    "theme",
+    "project_index",
+    "campaign",
+    "campaign_update",
+    "call",
+    "content",
+    "search",
+    "english_home",
+    "not_translated",
+    "english_pledge_form",
+]
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +53,19 @@ def page_url(kind, site_data):
         return site_data["update"]
     if kind == "search":
         return "/recherche/?q=" + quote(_search_term(site_data))
+    if kind == "english_home":
+        return "/en/"
+    if kind == "not_translated":
+        # The language switcher's target from a French page that has no English version.
+        return f"/en/not-translated/?from={_french_only_campaign(site_data)['id']}"
+    if kind == "english_pledge_form":
+        return _french_only_campaign(site_data)["url"] + "soutenir/?lang=en"
     return site_data[kind]
+
+
+def _french_only_campaign(site_data):
+    """A live campaign that has no English version (most of the demo's)."""
+    return next(c for c in site_data["campaigns"] if c["status"] == "live" and not c["english"])
 
 
 @pytest.mark.parametrize("kind", PAGES)
