@@ -116,6 +116,7 @@ def get_or_create_image(title: str, colour: str, accent: str, label: str = ""):
     data = draw_illustration(title, colour, accent, label)
     image = Image(
         title=title,
+        description=title,  # the alt text the admin's image form requires (coupdepouce/image_forms.py)
         collection=Collection.get_first_root_node(),
         file=ImageFile(BytesIO(data), name=f"demo-{slugify(title)[:60]}.jpg"),
     )

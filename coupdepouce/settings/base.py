@@ -238,6 +238,8 @@ CACHES = {
 WAGTAIL_SITE_NAME = "Coup de pouce"
 # ASCII slugs ("sport-et-bien-etre"): URLs that read the same when copied, printed or typed.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Every uploaded image needs its alt text (`coupdepouce/image_forms.py`).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "coupdepouce.image_forms.ImageForm"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
