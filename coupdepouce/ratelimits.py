@@ -27,6 +27,14 @@ RATES = {
     "admin_password_reset": "5/m",
     # An application's form (POST, per applicant): submitting it sends an acknowledgement.
     "application": "30/h",
+    # "Je peux aider" (POST): each offer emails the project holder and staff.
+    "help_offer": "5/h",
+    # "Suivre ce projet" / "Prévenez-moi du lancement" (POST): each sends a confirmation email.
+    "follow": "10/h",
+    # A public question (POST): held for moderation, it emails the holder and staff.
+    "question": "5/h",
+    # Reporting a question (POST).
+    "report": "10/h",
 }
 
 

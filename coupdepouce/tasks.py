@@ -30,8 +30,11 @@ def is_permanent(error: OSError) -> bool:
 
 
 @task()
-def send_email_task(subject: str, text: str, html: str, to: list[str], attempt: int = 1) -> int:
-    """Send one email, already rendered in the recipient's language; arguments are JSON-safe.
+def send_email_task(
+    subject: str, text: str, html: str, to: list[str], attempt: int = 1, headers: dict | None = None
+) -> int:
+    """Send one email, already rendered in the recipient's language; arguments are JSON-safe
+    (`headers`: extra headers such as `List-Unsubscribe`).
 
     When the mail server cannot be reached or refuses for now (an `OSError`: refused or
     timed-out connections, and every `smtplib.SMTPException`), the task enqueues itself
@@ -39,7 +42,7 @@ def send_email_task(subject: str, text: str, html: str, to: list[str], attempt: 
     attempt is recorded with its error). The last attempt, or a permanent refusal, logs an
     error. A backend that cannot defer tasks (the tests' immediate backend) does not retry.
     """
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to, headers=headers or None)
     if html:
         message.attach_alternative(html, "text/html")
     try:
@@ -49,7 +52,7 @@ def send_email_task(subject: str, text: str, html: str, to: list[str], attempt: 
         if attempt < EMAIL_MAX_ATTEMPTS and backend.supports_defer and not is_permanent(error):
             delay = timedelta(minutes=EMAIL_RETRY_MINUTES[attempt - 1])
             send_email_task.using(run_after=timezone.now() + delay).enqueue(
-                subject=subject, text=text, html=html, to=to, attempt=attempt + 1
+                subject=subject, text=text, html=html, to=to, attempt=attempt + 1, headers=headers
             )
             logger.warning(
                 "email %r to %s not sent (attempt %s of %s: %s); next attempt in %s",

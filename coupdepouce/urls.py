@@ -49,6 +49,11 @@ urlpatterns += i18n_patterns(
     path("", include("applications.urls")),
     path("", include("applications.jury_urls")),
     path("", include("payments.urls")),
+    # "Mon projet" (holders), the site's RSS feeds, follow confirmation and unsubscribe,
+    # question reports.
+    path("", include("projects.urls")),
+    path("", include("follows.urls")),
+    path("", include("questions.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -12,7 +12,21 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["coupdepouce", "accounts", "payments", "calls", "projects", "themes", "home", "demo"]
+APPS = [
+    "coupdepouce",
+    "accounts",
+    "payments",
+    "holders",
+    "offers",
+    "questions",
+    "follows",
+    "applications",
+    "calls",
+    "projects",
+    "themes",
+    "home",
+    "demo",
+]
 
 
 def first_party_modules():

@@ -1,4 +1,5 @@
-"""Rows edited inline on a campaign page: rewards (contreparties), stretch goals, in-kind needs, FAQ."""
+"""Rows edited inline on a campaign page: rewards (contreparties), stretch goals, in-kind needs, FAQ,
+and the accountability after funding (milestones, budget lines)."""
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -6,6 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable, TranslatableMixin
+
+
+class DeliveryStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("Being delivered")
+    DELIVERED = "delivered", _("Delivered")
 
 
 class RewardTier(TranslatableMixin, Orderable):
@@ -17,12 +24,19 @@ class RewardTier(TranslatableMixin, Orderable):
     description = models.TextField(_("description"), blank=True)
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty: unlimited."))
     estimated_delivery = models.DateField(_("estimated delivery"), null=True, blank=True)
+    delivery_status = models.CharField(
+        _("delivery"),
+        max_length=20,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.NOT_STARTED,
+        help_text=_("Shown on the campaign page once it is funded (“Où en est le projet ?”)."),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("min_amount"), FieldPanel("stock")]),
         FieldPanel("title"),
         FieldPanel("description"),
-        FieldPanel("estimated_delivery"),
+        FieldRowPanel([FieldPanel("estimated_delivery"), FieldPanel("delivery_status")]),
     ]
 
     class Meta(TranslatableMixin.Meta, Orderable.Meta):
@@ -103,3 +117,51 @@ class CampaignFAQ(TranslatableMixin, Orderable):
 
     def __str__(self):
         return self.question
+
+
+class Milestone(TranslatableMixin, Orderable):
+    """A step of the project after funding ("Où en est le projet ?"), with its date and status."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        LATE = "late", _("Delayed")
+
+    page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), max_length=1000, blank=True)
+    due_date = models.DateField(_("planned date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("due_date"), FieldPanel("status"), FieldPanel("done_on")]),
+    ]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("milestone")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return self.title
+
+
+class BudgetLine(TranslatableMixin, Orderable):
+    """What the money is for (announced) and what was spent on it, in whole euros."""
+
+    page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="budget_lines")
+    label = models.CharField(_("item"), max_length=150)
+    announced = models.PositiveIntegerField(_("announced (€)"))
+    spent = models.PositiveIntegerField(_("spent (€)"), null=True, blank=True, help_text=_("Empty: not spent yet."))
+
+    panels = [FieldPanel("label"), FieldRowPanel([FieldPanel("announced"), FieldPanel("spent")])]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("budget line")
+        unique_together = [("translation_key", "locale")]
+
+    def __str__(self):
+        return self.label

@@ -197,6 +197,14 @@ class CampaignPage(RoutablePageMixin, Page):
         InlinePanel("stretch_goals", heading=_("Stretch goals"), label=_("Stretch goal")),
         InlinePanel("needs", heading=_("In-kind needs"), label=_("In-kind need")),
         InlinePanel("faqs", heading=_("FAQ"), label=_("Question")),
+        MultiFieldPanel(
+            [
+                InlinePanel("milestones", label=_("Milestone")),
+                InlinePanel("budget_lines", label=_("Budget line")),
+            ],
+            heading=_("After funding: where the project stands"),
+            classname="collapsed",
+        ),
     ]
 
     base_form_class = CampaignPageForm
