@@ -4,16 +4,17 @@ draft campaign page that its applicant edits and submits to moderation.
 - `promote(application, by=...)` creates one draft `CampaignPage` under the project index of
   the call's home (same locale as the call), pre-filled from the application. Promoting
   again returns the same page; if that page was deleted meanwhile, a new one is made.
-- The applicant gets Wagtail admin access and the right to edit that page only (a group of
-  their own with `change_page` on it, never `publish_page`): they can save drafts and submit
-  them to the moderation workflow of the project index, not publish.
-- `campaigns_for(user)` lists an applicant's promoted campaigns for their dashboard.
+- The applicant becomes the campaign's holder (`holders.services.add_holder`): Wagtail admin
+  access, and the right to edit that page and add updates under it only (a group of their own,
+  never `publish_page`): they save drafts and submit them to the moderation workflow of the
+  project index, not publish.
+- `campaigns_for(user)` lists an applicant's promoted campaigns for their dashboard, with a link
+  to the campaign's "Mon projet" dashboard while they hold it.
 """
 
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,16 +23,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.coreutils import find_available_slug
 from wagtail.log_actions import log
-from wagtail.models import GroupPagePermission, Locale, WorkflowPage
+from wagtail.models import Locale, WorkflowPage
 
 from applications.models import Application, ApplicationEvent
 from applications.status import ApplicationStatus
 from coupdepouce.editorial import ensure_campaign_workflow
 from coupdepouce.models import PlatformSettings
 from coupdepouce.pages import home_of
+from holders import services as holders
 from projects.models import CampaignPage, ProjectIndexPage
 
-HOLDER_GROUP_PREFIX = "Porteur de projet — "
+HOLDER_GROUP_PREFIX = holders.HOLDER_GROUP_PREFIX
 # Placeholder dates of a new draft: the holder sets the real ones before submitting it.
 START_IN_DAYS = 14
 DEFAULT_DURATION_DAYS = 45
@@ -77,7 +79,7 @@ def promote_once(application, *, by):
                 actor=by,
                 note=note,
             )
-        grant_edit_rights(locked.applicant, campaign)
+        grant_edit_rights(locked.applicant, campaign, by=by)
     application.campaign = campaign
     return campaign, created
 
@@ -168,20 +170,13 @@ def _themes_in_locale(application, locale):
 # Edit rights ---------------------------------------------------------------------------------
 
 
-def holder_group_name(user):
-    name = f"{HOLDER_GROUP_PREFIX}{user.email}"
-    max_length = Group._meta.get_field("name").max_length
-    return name if len(name) <= max_length else f"{HOLDER_GROUP_PREFIX}#{user.pk}"
+holder_group_name = holders.holder_group_name
 
 
-def grant_edit_rights(user, page):
-    """Admin access, and `change_page` on `page` only (and its updates), through the user's own group."""
-    group, _created = Group.objects.get_or_create(name=holder_group_name(user))
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    change_page = Permission.objects.get(content_type__app_label="wagtailcore", codename="change_page")
-    GroupPagePermission.objects.get_or_create(group=group, page=page, permission=change_page)
-    user.groups.add(group)
-    return group
+def grant_edit_rights(user, page, *, by=None):
+    """Make `user` a holder of `page`: admin access, `change_page` and `add_page` on it (and its
+    updates), never `publish_page` (`holders.services.add_holder`)."""
+    return holders.add_holder(user, page, by=by)
 
 
 # The applicant's dashboard -------------------------------------------------------------------
@@ -205,6 +200,8 @@ class PromotedCampaign(NamedTuple):
     campaign: CampaignPage
     edit_url: str
     state: str
+    # The campaign's "Mon projet" dashboard, while the applicant holds it ("" otherwise).
+    workspace_url: str = ""
 
     @property
     def state_label(self):
@@ -228,12 +225,16 @@ def campaigns_for(user):
         .select_related("campaign", "call")
         .order_by("-campaign__latest_revision_created_at", "-pk")
     )
+    held = set(holders.campaigns_of(user).values_list("pk", flat=True))
     return [
         PromotedCampaign(
             application,
             application.campaign,
             reverse("wagtailadmin_pages:edit", args=[application.campaign_id]),
             campaign_state(application.campaign),
+            reverse("projects:workspace_campaign", args=[application.campaign_id])
+            if application.campaign_id in held
+            else "",
         )
         for application in applications
     ]

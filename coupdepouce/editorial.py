@@ -1,7 +1,8 @@
 """Editorial set-up: the "Communication", "Validation" and "Finances" groups and the moderation workflow.
 
 - Communication edits the site and runs calls for projects; it does not publish pages: it submits
-  them to the moderation workflow. Of the money it sees figures only (`payments.view_pledge`:
+  them to the moderation workflow. It links project holders to their campaigns and moderates what
+  citizens send (offers of help in kind, public questions). Of the money it sees figures only (`payments.view_pledge`:
   each campaign's money report, its CSV without backers, the dashboard panel).
 - Validation approves (and so publishes) what was submitted, under the two-person rule of
   `coupdepouce.workflows.TwoPersonApprovalTask`: never their own submission nor their own latest
@@ -77,6 +78,19 @@ MODEL_PERMISSIONS = [
     ("applications", "change_calljury"),
     ("applications", "delete_calljury"),
     ("applications", "view_calljury"),
+    # Project holders: which accounts run which campaign (their page rights follow the link).
+    ("holders", "add_campaignholder"),
+    ("holders", "change_campaignholder"),
+    ("holders", "delete_campaignholder"),
+    ("holders", "view_campaignholder"),
+    # Staff moderate what citizens send: offers of help in kind and public questions; they see
+    # who follows a campaign.
+    ("offers", "view_helpoffer"),
+    ("offers", "change_helpoffer"),
+    ("questions", "view_question"),
+    ("questions", "change_question"),
+    ("questions", "view_questionreport"),
+    ("follows", "view_follow"),
 ]
 
 

@@ -52,6 +52,7 @@ urlpatterns += i18n_patterns(
     # "Mon projet" (holders), the site's RSS feeds, follow confirmation and unsubscribe,
     # question reports.
     path("", include("projects.urls")),
+    path("", include("projects.feed_urls")),
     path("", include("follows.urls")),
     path("", include("questions.urls")),
     path("", include(wagtail_urls)),

@@ -17,7 +17,9 @@ Amounts are in euros, except `percent` which is the share of the goal the pledge
 
 from django.utils.translation import gettext_noop
 
+from offers.models import HelpOffer
 from payments.rules import FundingModel
+from questions.models import Question
 
 TOWN = "Beaupré-sur-Loire"
 
@@ -1915,3 +1917,227 @@ APPLICATIONS = [
         },
     },
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Community (`demo.community`): help in kind, questions, followers, accountability.
+# People and addresses are fictional; nobody is emailed.
+
+# Offers of help per campaign slug; "need" is the index of the campaign's in-kind need,
+# "value" the estimated value in euros of an accepted offer.
+HELP_OFFERS = {
+    "kfe-du-33": [
+        {
+            "need": 0,
+            "name": "Lucas Perret",
+            "email": "lucas.perret@example.org",
+            "phone": "06 12 34 56 78",
+            "offer": "Mon frère et moi pouvons repeindre la salle et monter les étagères : nous l'avons fait "
+            "pour la ressourcerie de Saint-Herblain.",
+            "availability": "Les samedis de novembre",
+            "quantity": 2,
+            "status": HelpOffer.Status.ACCEPTED,
+            "response": "Merci Lucas ! Rendez-vous samedi 9 h au 33, nous fournissons la peinture.",
+            "value": 320,
+            "days_ago": 21,
+        },
+        {
+            "need": 0,
+            "name": "Maryse Collin",
+            "email": "maryse.collin@example.org",
+            "offer": "Je couds : je peux faire les rideaux et les coussins de la banquette.",
+            "availability": "En semaine, chez moi",
+            "status": HelpOffer.Status.ACCEPTED,
+            "response": "Avec plaisir : nous vous déposons le tissu cette semaine.",
+            "value": 90,
+            "days_ago": 15,
+        },
+        {
+            "need": 0,
+            "name": "Hugo Lefèvre",
+            "email": "hugo.lefevre@example.org",
+            "offer": "Étudiant en BTS aménagement, je peux aider au montage du comptoir.",
+            "availability": "Le mercredi après-midi",
+            "status": HelpOffer.Status.PENDING,
+            "days_ago": 2,
+        },
+        {
+            "need": 1,
+            "name": "Sandrine Vidal",
+            "email": "sandrine.vidal@example.org",
+            "phone": "02 40 11 22 33",
+            "offer": "Comptable à la retraite, je peux vous aider à tenir la comptabilité de l'association et "
+            "à préparer votre première assemblée générale.",
+            "availability": "Deux soirs par mois",
+            "status": HelpOffer.Status.ACCEPTED,
+            "response": "C'est exactement ce qu'il nous fallait, merci !",
+            "value": 450,
+            "days_ago": 12,
+        },
+        {
+            "need": 1,
+            "name": "Bertrand Roy",
+            "email": "bertrand.roy@example.org",
+            "offer": "J'ai monté une association d'éducation populaire : je peux relire vos statuts.",
+            "availability": "À distance, quand vous voulez",
+            "status": HelpOffer.Status.PENDING,
+            "days_ago": 1,
+        },
+        {
+            "need": 2,
+            "name": "Menuiserie Dufour",
+            "email": "contact.dufour@example.org",
+            "offer": "Notre fourgon de 12 m³ avec chauffeur, pour une demi-journée.",
+            "availability": "Un lundi matin",
+            "status": HelpOffer.Status.ACCEPTED,
+            "response": "Merci beaucoup, nous vous appelons pour fixer le lundi.",
+            "value": 150,
+            "days_ago": 9,
+        },
+        {
+            "need": 2,
+            "name": "Jean Moreau",
+            "email": "jean.moreau@example.org",
+            "offer": "Je peux prêter ma camionnette le dimanche.",
+            "availability": "Le dimanche",
+            "status": HelpOffer.Status.DECLINED,
+            "response": "Merci Jean ! La Menuiserie Dufour nous prête déjà son fourgon ; nous gardons votre "
+            "proposition en tête pour la suite.",
+            "days_ago": 8,
+        },
+    ],
+    "tables-de-pique-nique-parc-victor-hugo": [
+        {
+            "need": 0,
+            "name": "Association des jardiniers des Bords de Loire",
+            "email": "jardiniers.bords-de-loire@example.org",
+            "offer": "Quatre jardiniers pour le chantier de pose, avec nos outils.",
+            "availability": "Le samedi du chantier",
+            "quantity": 4,
+            "status": HelpOffer.Status.ACCEPTED,
+            "response": "Parfait, merci !",
+            "value": 480,
+            "days_ago": 110,
+        },
+        {
+            "need": 0,
+            "name": "Karine Besson",
+            "email": "karine.besson@example.org",
+            "offer": "Je viens avec mes deux ados, qui ont besoin d'heures de bénévolat pour le lycée.",
+            "availability": "Le samedi du chantier",
+            "quantity": 3,
+            "status": HelpOffer.Status.ACCEPTED,
+            "response": "Bienvenue à tous les trois !",
+            "value": 360,
+            "days_ago": 108,
+        },
+        {
+            "need": 0,
+            "name": "Olivier Marchand",
+            "email": "olivier.marchand@example.org",
+            "offer": "Maçon, je peux faire les scellements des pieds de table.",
+            "availability": "La semaine avant le chantier",
+            "quantity": 3,
+            "status": HelpOffer.Status.ACCEPTED,
+            "response": "Merci Olivier, c'était la partie la plus délicate.",
+            "value": 600,
+            "days_ago": 106,
+        },
+    ],
+    "la-cagette-supermarche-cooperatif": [
+        {
+            "need": 0,
+            "name": "Nathalie Garnier",
+            "email": "nathalie.garnier@example.org",
+            "offer": "Une permanence d'ouverture par semaine.",
+            "availability": "Le jeudi soir",
+            "status": HelpOffer.Status.PENDING,
+            "days_ago": 4,
+        },
+    ],
+}
+
+# Questions per campaign slug, oldest first; a published one may carry its answer.
+QUESTIONS = {
+    "kfe-du-33": [
+        {
+            "name": "Françoise Aubert",
+            "email": "francoise.aubert@example.org",
+            "body": "Le café sera-t-il accessible en fauteuil roulant ? Il y a une marche à l'entrée de "
+            "l'ancienne mercerie.",
+            "status": Question.Status.PUBLISHED,
+            "answer": "Oui : la Ville nous prête une rampe amovible et les toilettes seront aux normes PMR.",
+            "days_ago": 30,
+        },
+        {
+            "name": "Yann Le Gall",
+            "email": "yann.legall@example.org",
+            "body": "Pourra-t-on déposer des objets à réparer avant l'ouverture du café ?",
+            "status": Question.Status.PUBLISHED,
+            "answer": "Pas encore : la ressourcerie ouvrira en même temps que le café. Suivez le projet pour "
+            "être prévenu.",
+            "days_ago": 11,
+        },
+        {
+            "name": "Martine Girard",
+            "email": "martine.girard@example.org",
+            "body": "Quels seront les horaires d'ouverture le week-end ?",
+            "status": Question.Status.PENDING,
+            "days_ago": 1,
+        },
+    ],
+    "tables-de-pique-nique-parc-victor-hugo": [
+        {
+            "name": "Denis Carré",
+            "email": "denis.carre@example.org",
+            "body": "Les tables accessibles en fauteuil seront-elles près des allées goudronnées ?",
+            "status": Question.Status.PUBLISHED,
+            "answer": "Oui, les deux tables accessibles sont au bord de l'allée principale, près des toilettes.",
+            "days_ago": 140,
+        },
+    ],
+}
+
+# Followers per campaign slug: (email, status, days ago, "tell me when it launches").
+FOLLOWERS = {
+    "kfe-du-33": [
+        ("voisin.tilleuls@example.org", "confirmed", 35, False),
+        ("amap.beaupre@example.org", "confirmed", 28, False),
+        ("francoise.aubert@example.org", "confirmed", 30, False),
+        ("curieux.du.33@example.org", "pending", 1, False),
+    ],
+    "atelier-velo-solidaire": [
+        ("cyclistes.beaupre@example.org", "confirmed", 10, True),
+        ("velotaf.loire@example.org", "confirmed", 4, True),
+    ],
+    "tables-de-pique-nique-parc-victor-hugo": [
+        ("denis.carre@example.org", "confirmed", 140, False),
+    ],
+}
+
+# "Où en est le projet ?" on a funded campaign. Milestones: (title, description, planned
+# days after the end of the campaign, status, done days after the end or None); budget lines:
+# (item, announced €, spent € or None); deliveries: the status of each reward, in order.
+ACCOUNTABILITY = {
+    "milestones": [
+        (
+            "Commande des tables au menuisier",
+            "Six tables en chêne non traité, dont deux accessibles en fauteuil.",
+            7,
+            "done",
+            5,
+        ),
+        ("Chantier de pose avec les bénévoles", "Scellement et pose, un samedi.", 40, "done", 45),
+        ("Deux tables de plus près de l'aire de jeux", "Le palier de 4 500 € est atteint.", 60, "done", 45),
+        ("Plaques en laiton sur les tables", "Les messages des donateurs de 100 €.", 90, "late", None),
+        ("Pique-nique d'inauguration", "Avec les paniers des donateurs de 30 €.", 150, "planned", None),
+    ],
+    "budget": [
+        ("Six tables en chêne (menuisier du département)", 2400, 2520),
+        ("Deux tables supplémentaires (palier)", 800, 790),
+        ("Quincaillerie et scellement", 300, 265),
+        ("Plaques en laiton et panneau des donateurs", 400, 180),
+        ("Pique-nique d'inauguration", 580, None),
+    ],
+    "deliveries": ["delivered", "not_started", "in_progress"],
+}

@@ -10,6 +10,8 @@ slug and locale, pages by slug under their parent, translations by translation k
 locale, "À la Une" entries by page. Inline rows (rewards, stretch goals, needs, FAQ,
 criteria, partners) and a campaign's pledges are only added to an object that has none.
 The default site's hostname and port follow `settings.WAGTAILADMIN_BASE_URL` on every run.
+Campaign updates are marked as announced before they are published, so publishing them emails
+no follower nor backer (`demo.community.mark_update_announced`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from coupdepouce.editorial import (
 from coupdepouce.models import PlatformSettings
 from demo import content
 from demo.applications import load_applications
+from demo.community import load_community, mark_update_announced
 from demo.images import get_or_create_image
 from demo.navigation import load_navigation
 from home.models import HomeFeature, HomePage, StandardPage
@@ -140,6 +143,7 @@ class DemoLoader:
             self.load_english()
             self.created.update(load_navigation(self.site, self.home, self.home.get_translation_or_none(self.en)))
             self.created.update(load_applications(self, DEMO_PASSWORD))
+            load_community(self, DEMO_PASSWORD)
         return self.created
 
     # ------------------------------------------------------------------ helpers
@@ -385,6 +389,7 @@ class DemoLoader:
                     body=stream(update["body"]),
                 )
                 if created:
+                    mark_update_announced(page)
                     publish(page)
             self.campaigns[spec["slug"]] = campaign
 

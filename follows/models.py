@@ -1,5 +1,5 @@
 """Who hears about a campaign: followers by email (double opt-in), launch alerts, and a
-record of each update email so that none is sent twice.
+record of each update announced and of each update email, so that none is sent twice.
 
 A follow is per campaign (the `translation_key` shared by its translations) and email
 address. Backers follow by default without a row; a row with `unsubscribed_at` set stops a
@@ -41,6 +41,22 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.email} — {self.campaign}"
+
+
+class UpdateAnnouncement(models.Model):
+    """An update (all its translations: `update_key`) was announced to its campaign's followers and
+    backers. Unique: only the first publication of an update emails anyone."""
+
+    update = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    update_key = models.UUIDField(unique=True, editable=False)
+    announced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("update announcement")
+        verbose_name_plural = _("update announcements")
+
+    def __str__(self):
+        return f"{self.update_key} ({self.announced_at:%Y-%m-%d})"
 
 
 class UpdateDelivery(models.Model):

@@ -1,6 +1,6 @@
 """Resolve "À la Une" entries into uniform cards with a constant number of queries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
@@ -9,7 +9,8 @@ from wagtail.models import Locale, Page
 
 from coupdepouce.pages import home_of
 from payments import ledger
-from projects.models import CampaignPage
+from projects.cards import CARD_NEEDS, attach_needs
+from projects.models import CampaignPage, InKindNeed
 
 IMAGE_FIELDS = ("hero_image", "image")
 TEASER_FIELDS = ("summary", "intro", "search_description")
@@ -25,6 +26,8 @@ class FeatureCard:
     figures: object = None
     # The card's language when it differs from the home page's ("fr" on the English home).
     lang: str = ""
+    # A campaign's in-kind needs with their progress (`accepted_quantity`).
+    needs: list = field(default_factory=list)
 
 
 def _image_id(page):
@@ -96,6 +99,8 @@ def resolve_features(home, now=None):
             if page.pk in annotated:
                 for name in figure_fields:
                     setattr(page, name, annotated[page.pk][name])
+        # Their in-kind needs' progress, in one query for all of them.
+        attach_needs([p for p in by_key.values() if isinstance(p, CampaignPage)], InKindNeed)
 
     image_ids = {_image_id(p) for p in by_key.values()} - {None}
     images = get_image_model().objects.in_bulk(image_ids) if image_ids else {}
@@ -122,6 +127,7 @@ def resolve_features(home, now=None):
                 kind=page._meta.model_name,
                 figures=page.figures if isinstance(page, CampaignPage) else None,
                 lang=lang,
+                needs=getattr(page, CARD_NEEDS, []),
             )
         )
     return cards

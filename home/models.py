@@ -19,6 +19,7 @@ from coupdepouce.blocks import BodyBlock
 from home.features import resolve_features
 from home.forms import HomePageForm
 from payments import ledger
+from projects.cards import with_card_data
 from projects.models import CampaignPage
 from themes.models import ThemePage
 
@@ -98,7 +99,7 @@ class HomePage(Page):
         campaigns = CampaignPage.objects.live().descendant_of(self)
         context["features"] = resolve_features(self, now=now)
         context["ending_soon"] = list(
-            ledger.with_figures(campaigns.filter(start_at__lte=now, end_at__gt=now))
+            with_card_data(campaigns.filter(start_at__lte=now, end_at__gt=now))
             .select_related("hero_image", "territory")
             .prefetch_related("hero_image__renditions")
             .order_by("end_at", "pk")[: self.ending_soon_count]

@@ -3,17 +3,27 @@
 Plain functions over the ledger; views and templates only display what they return.
 Every function runs a constant number of queries, whatever the number of pledges.
 Amounts are integer cents.
+
+The campaign report also shows help in kind, valued apart from the money: apps above payments
+(which payments never imports) contribute through the Wagtail hook `money_report_in_kind`
+(`IN_KIND_HOOK`): ``fn(campaign) -> list[dict]``, each dict ``{"label": str, "count": int,
+"value_cents": int}`` (for example the accepted offers of help and their estimated value,
+`offers.wagtail_hooks`). `campaign` is the campaign's default-language page; a contribution
+covers every translation of it, in a constant number of queries. These lines are never added
+to the raised amount, the matching, the commission or the payout.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
+from wagtail import hooks
 from wagtail.models import Locale
 
 from coupdepouce import exports
@@ -21,6 +31,9 @@ from payments import ledger, rules, services
 from payments.interface import campaign_model
 from payments.models import CampaignClosing, MatchAllocation, Pledge
 from payments.rules import COUNTED_STATUSES, PledgeStatus
+
+# The hook through which other apps add in-kind lines to the campaign report (see the module docstring).
+IN_KIND_HOOK = "money_report_in_kind"
 
 # Who may see backers' names, emails and messages (the Finances group): reports, exports, the ledger.
 BACKER_DATA_PERMISSION = "payments.view_backer_data"
@@ -76,13 +89,35 @@ class CampaignReport:
         """Crowd + matching − commission: what the project holder receives in all."""
         return self.crowd_cents + self.matched_cents - self.commission_cents
 
+    @cached_property
+    def in_kind(self) -> list[dict]:
+        """Help in kind (`IN_KIND_HOOK`): [{"label", "count", "value_cents"}], never part of the
+        money. Read when shown (one query per contribution), so the money figures' queries stay as
+        they are."""
+        return in_kind_lines(self.campaign)
+
+    @property
+    def in_kind_count(self) -> int:
+        return sum(line["count"] for line in self.in_kind)
+
+    @property
+    def in_kind_value_cents(self) -> int:
+        """Estimated value of the help in kind: shown apart, never in a money total."""
+        return sum(line["value_cents"] for line in self.in_kind)
+
+
+def in_kind_lines(campaign) -> list[dict]:
+    """Every app's in-kind lines for the campaign (`IN_KIND_HOOK`), in hook order."""
+    return [dict(line) for contribute in hooks.get_hooks(IN_KIND_HOOK) for line in contribute(campaign)]
+
 
 def _pledges(campaign):
     return Pledge.objects.filter(campaign__translation_key=campaign.translation_key)
 
 
 def campaign_report(campaign) -> CampaignReport:
-    """Everything the admin report shows for one campaign (all translations), in six queries."""
+    """Everything the admin report shows for one campaign (all translations), in six queries;
+    the in-kind lines (`IN_KIND_HOOK`) are read when the report shows them (`CampaignReport.in_kind`)."""
     campaign = services.canonical_campaign(campaign)
     labels = dict(PledgeStatus.choices)
     source_labels = dict(Pledge.Source.choices)
@@ -275,12 +310,14 @@ def with_envelope_usage(queryset):
 __all__ = [
     "BACKER_COLUMNS",
     "BACKER_DATA_PERMISSION",
+    "IN_KIND_HOOK",
     "PLEDGE_COLUMNS",
     "CampaignReport",
     "StatusLine",
     "campaign_report",
     "can_see_backers",
     "dashboard",
+    "in_kind_lines",
     "live_campaigns",
     "month_start",
     "pledge_columns",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from payments import ledger
 from payments.rules import CampaignStatus
+from projects.cards import with_card_data
 
 SORT_CHOICES = [("ending", _("Ending soon")), ("newest", _("Newest")), ("funded", _("Most funded"))]
 DEFAULT_SORT = "ending"
@@ -43,7 +44,8 @@ class CampaignFilter(django_filters.FilterSet):
         if data.get("sort") not in dict(SORT_CHOICES):
             # No sort, or one that is not offered (hand-edited URL): the default order.
             data["sort"] = DEFAULT_SORT
-        queryset = ledger.with_figures(queryset.select_related("hero_image", "territory"))
+        # Figures and in-kind needs' progress for the cards, read for the whole page at once.
+        queryset = with_card_data(queryset.select_related("hero_image", "territory"))
         super().__init__(data, queryset=queryset, **kwargs)
         self.filters["theme"].extra["choices"] = [
             (t.slug, t.title) for t in self._themes().only("slug", "title").order_by("path")

@@ -132,3 +132,10 @@ class TestThanksPage:
         assert self.thanks(client, make_campaign(goal=1000, **ENDED)) == (
             "La collecte s’est terminée sans atteindre son objectif\u00a0: votre carte n’a pas été prélevée."
         )
+
+    def test_cancelled(self, client, make_campaign):
+        campaign = make_campaign(goal=100)
+        CampaignClosing.objects.create(
+            campaign=campaign, outcome=CampaignStatus.CANCELLED, raised_cents=0, cancelled_by="finances@example.org"
+        )
+        assert self.thanks(client, campaign) == "La collecte a été annulée\u00a0: votre carte ne sera pas prélevée."

@@ -44,21 +44,30 @@ from applications.status import DECISIONS, REVIEWABLE, ApplicationStatus
 from calls.models import CallForProjectsPage, CallPartner, EvaluationCriterion
 from coupdepouce.editorial import CAMPAIGN_WORKFLOW, COMMUNICATION_GROUP, VALIDATION_GROUP
 from coupdepouce.models import PlatformSettings
+from demo import content
 from demo.applications import APPLICANT_EMAIL, APPLICANT_EMAILS, JUROR_EMAILS
+from demo.community import ACCOUNTABLE_CAMPAIGN, HOLDER_CAMPAIGN, HOLDER_EMAIL
 from demo.loader import ADMIN_EMAIL, COMMUNICATION_EMAIL, DEMO_PASSWORD
+from follows.models import Follow, UpdateAnnouncement, UpdateDelivery
+from holders import services as holders
+from holders.models import CampaignHolder
 from home.models import HomeFeature, HomePage, StandardPage
+from offers.models import HelpOffer
 from payments import ledger
 from payments.models import Pledge
 from projects.models import (
+    BudgetLine,
     CampaignFAQ,
     CampaignPage,
     CampaignUpdatePage,
     InKindNeed,
+    Milestone,
     ProjectIndexPage,
     RewardTier,
     StretchGoal,
     Territory,
 )
+from questions.models import Question
 from themes.models import ThemePage
 
 PROJECT_ROOT = Path(django_settings.BASE_DIR)
@@ -97,6 +106,14 @@ COUNTED_MODELS = [
     EmailAddress,
     Group,
     GroupPagePermission,
+    CampaignHolder,
+    HelpOffer,
+    Question,
+    Follow,
+    Milestone,
+    BudgetLine,
+    UpdateAnnouncement,
+    UpdateDelivery,
 ]
 
 
@@ -127,8 +144,10 @@ def test_load_demo_data_twice(private_storage):
     """One test: the loader takes a few seconds, so it runs twice here and every check follows."""
     call_command("load_demo_data", "--quiet", "--allow-production")
     demo = counts()
+    delivery = sorted(RewardTier.objects.values_list("pk", "delivery_status"))
     call_command("load_demo_data", "--quiet", "--allow-production")
     assert counts() == demo
+    assert sorted(RewardTier.objects.values_list("pk", "delivery_status")) == delivery
     # The fictional applicants were sent nothing (no acknowledgement, no decision email).
     assert not [m for m in mail.outbox if set(m.to) & set(APPLICANT_EMAILS + JUROR_EMAILS)]
     assert demo["Page"] >= 40
@@ -151,6 +170,9 @@ def test_load_demo_data_twice(private_storage):
     check_jury_reviews_and_conflict()
     check_closed_call_laureates_and_campaign()
     check_demo_applicants_and_jurors_sign_in()
+    check_project_holder_account()
+    check_help_offers_questions_and_followers()
+    check_accountability_of_a_funded_campaign()
 
 
 def check_site_root_is_the_french_home_and_the_welcome_page_is_gone():
@@ -419,6 +441,99 @@ def check_demo_applicants_and_jurors_sign_in():
         assert assignment.application.title in response.content.decode()
 
 
+def check_project_holder_account():
+    User = get_user_model()
+    holder = User.objects.get(email=HOLDER_EMAIL)
+    assert HOLDER_EMAIL == "porteur@example.org"
+    assert holder.full_name == "Alexis Fontaine" and not holder.is_superuser
+    assert EmailAddress.objects.filter(user=holder, email=HOLDER_EMAIL, verified=True, primary=True).exists()
+    assert Client().login(email=HOLDER_EMAIL, password=DEMO_PASSWORD)
+    campaign = CampaignPage.objects.get(slug=HOLDER_CAMPAIGN, locale__language_code="fr")
+    assert campaign.live and campaign.figures.status == "live"
+    assert holders.is_holder(holder, campaign)
+    assert list(CampaignHolder.objects.filter(user=holder).values_list("campaign", flat=True)) == [campaign.pk]
+    # The English translation is held too, and the rights are those of a holder: edit, never publish.
+    english = campaign.get_translation_or_none(Locale.objects.get(language_code="en"))
+    assert english is not None and holders.is_holder(holder, english)
+    permissions = campaign.permissions_for_user(holder)
+    assert permissions.can_edit() and not permissions.can_publish()
+    other = CampaignPage.objects.exclude(translation_key=campaign.translation_key).first()
+    assert not other.permissions_for_user(holder).can_edit()
+    assert HOLDER_EMAIL in holders.notify_emails(campaign)
+
+
+def check_help_offers_questions_and_followers():
+    campaign = CampaignPage.objects.get(slug=HOLDER_CAMPAIGN, locale__language_code="fr")
+    offers = HelpOffer.objects.filter(campaign=campaign)
+    statuses = set(offers.values_list("status", flat=True))
+    assert statuses == {"accepted", "pending", "declined"}
+    needs = {need.translation_key: need for need in campaign.needs.all()}
+    for offer in HelpOffer.objects.select_related("need"):
+        # Each offer answers a need of its campaign, as the form would have recorded it.
+        assert offer.need.page_id == offer.campaign_id and offer.need_key == offer.need.translation_key
+        assert offer.need_label == offer.need.description and offer.language == "fr"
+        if offer.status == "pending":
+            assert offer.decided_at is None and offer.estimated_value_cents is None
+        else:
+            assert offer.decided_at and offer.decided_by and offer.response
+    accepted = offers.filter(status="accepted")
+    assert accepted.count() >= 3 and all(o.estimated_value_cents > 0 for o in accepted)
+    assert not offers.filter(status="declined", estimated_value_cents__isnull=False).exists()
+    # Some needs are partly met, none more than asked.
+    for key, need in needs.items():
+        taken = sum(o.quantity for o in accepted if o.need_key == key)
+        assert taken <= need.quantity, need.description
+    assert any(0 < sum(o.quantity for o in accepted if o.need_key == k) < n.quantity for k, n in needs.items())
+    funded = CampaignPage.objects.get(slug=ACCOUNTABLE_CAMPAIGN, locale__language_code="fr")
+    assert HelpOffer.objects.filter(campaign=funded, status="accepted").exists()
+
+    questions = Question.objects.filter(campaign=campaign)
+    published = questions.filter(status="published")
+    assert published.count() >= 2 and all(q.answer and q.answered_at and q.moderated_by for q in published)
+    assert questions.filter(status="pending", answer="", moderated_at__isnull=True).exists()
+    assert all(q.created_at < timezone.now() - timedelta(hours=1) for q in questions)
+
+    follows = Follow.objects.filter(campaign_key=campaign.translation_key)
+    assert follows.filter(status="confirmed", confirmed_at__isnull=False).count() >= 3
+    assert follows.filter(status="pending", confirmed_at__isnull=True).exists()
+    upcoming = [c for c in CampaignPage.objects.filter(locale__language_code="fr") if c.figures.status == "upcoming"]
+    assert Follow.objects.filter(
+        campaign__in=upcoming, notify_launch=True, status="confirmed", launch_notified_at__isnull=True
+    ).exists()
+    # The fictional people of the community content, and the backers, were sent nothing: the demo's
+    # updates are marked as announced before they are published (no update email fan-out).
+    update_keys = set(CampaignUpdatePage.objects.values_list("translation_key", flat=True))
+    assert set(UpdateAnnouncement.objects.values_list("update_key", flat=True)) == update_keys
+    assert not UpdateDelivery.objects.exists()
+    people = set(Pledge.objects.exclude(backer_email="").values_list("backer_email", flat=True))
+    people |= set(HelpOffer.objects.values_list("email", flat=True))
+    people |= set(Question.objects.values_list("author_email", flat=True))
+    people |= set(Follow.objects.values_list("email", flat=True))
+    assert not [m for m in mail.outbox if set(m.to) & people]
+
+
+def check_accountability_of_a_funded_campaign():
+    campaign = CampaignPage.objects.get(slug=ACCOUNTABLE_CAMPAIGN, locale__language_code="fr")
+    assert campaign.figures.status == "succeeded"
+    milestones = list(campaign.milestones.order_by("sort_order"))
+    assert len(milestones) == len(content.ACCOUNTABILITY["milestones"])
+    assert {m.status for m in milestones} >= {"done", "late", "planned"}
+    assert all(m.done_on for m in milestones if m.status == "done")
+    assert not any(m.done_on for m in milestones if m.status != "done")
+    lines = list(campaign.budget_lines.order_by("sort_order"))
+    # Everything raised is announced; some is spent, a little over or under each line.
+    assert sum(line.announced for line in lines) == campaign.figures.raised_cents // 100
+    assert any(line.spent is None for line in lines)
+    assert any(line.spent and line.spent > line.announced for line in lines)
+    assert sum(line.spent or 0 for line in lines) < sum(line.announced for line in lines)
+    assert {r.delivery_status for r in campaign.rewards.all()} == {"delivered", "in_progress", "not_started"}
+    # The published revision carries them, so editing the page in the admin keeps them.
+    revision = campaign.get_latest_revision_as_object()
+    assert revision.milestones.count() == len(milestones) and revision.budget_lines.count() == len(lines)
+    assert {r.delivery_status for r in revision.rewards.all()} == {"delivered", "in_progress", "not_started"}
+    assert not campaign.has_unpublished_changes
+
+
 @pytest.mark.django_db
 def test_refuses_to_run_with_debug_off_unless_allowed(settings):
     """Demo accounts have a published password: never created on a production site by mistake."""
@@ -447,6 +562,8 @@ def test_site_and_printed_urls_follow_the_base_url():
     assert "http://127.0.0.1:8730/espace/candidatures/" in output and "candidat@example.org" in output
     assert "http://127.0.0.1:8730/espace/jury/" in output and "jure2@example.org" in output
     assert "8000" not in output
+
+    assert "http://127.0.0.1:8730/espace/projets/" in output and "porteur@example.org" in output
 
     # Running again with another port moves the site there; nothing else is added.
     out = StringIO()

@@ -282,6 +282,10 @@ def test_every_limited_form_has_a_rate():
         "admin_login": "10/m",
         "admin_password_reset": "5/m",
         "application": "30/h",
+        "help_offer": "5/h",
+        "follow": "10/h",
+        "question": "5/h",
+        "report": "10/h",
     }
 
 

@@ -221,6 +221,13 @@ def test_the_page_states_the_funding_model_from_the_rule(client, make_campaign, 
 VALUES = r"keep_it_all|all_or_nothing|pending|committed|action_required|cancelled|refunded"
 # A raw value compared with (==, !=) or given (=, :) to something.
 RAW_VALUES = re.compile(rf"""(==|!=|=|:)\s*["']({VALUES})["']|["']({VALUES})["']\s*(==|!=)""")
+# A model's own choices (`PENDING = "pending", _("…")` in a TextChoices): other apps' statuses
+# (offers, questions, follows) may share a pledge status's spelling.
+CHOICE_DEFINITION = re.compile(r"""^\s*[A-Z_]+\s*=\s*["']""")
+
+
+def is_models_module(path):
+    return path.name == "models.py" or "models" in path.parts
 
 
 def test_raw_status_and_funding_values_are_spelled_only_in_the_rules():
@@ -233,6 +240,6 @@ def test_raw_status_and_funding_values_are_spelled_only_in_the_rules():
             if path == ROOT / "payments" / "rules.py":
                 continue
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if RAW_VALUES.search(line):
+                if RAW_VALUES.search(line) and not (is_models_module(path) and CHOICE_DEFINITION.match(line)):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []

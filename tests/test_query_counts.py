@@ -1,4 +1,5 @@
-"""Listing pages run a constant number of queries, whatever the number of campaigns, rewards and pledges.
+"""Listing pages run a constant number of queries, whatever the number of campaigns, rewards, pledges
+and offers of help; the campaign page too, whatever its offers, followers, questions and milestones.
 
 Each test builds a small dataset, GETs the page once to warm the caches (site root
 paths, renditions), counts the queries of a second GET, then grows campaigns, rewards
@@ -15,9 +16,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from follows.models import Follow
+from offers.models import HelpOffer
 from payments.models import Pledge
 from payments.rules import PledgeStatus
-from projects.models import CampaignPage, ProjectIndexPage, RewardTier
+from projects.models import BudgetLine, CampaignPage, InKindNeed, Milestone, ProjectIndexPage, RewardTier
+from questions.models import Question
 from tests.factories.calls import CallForProjectsPageFactory, CallIndexPageFactory
 from tests.factories.coupdepouce import ImageFactory
 from tests.factories.home import HomeFeatureFactory
@@ -80,6 +84,8 @@ class Dataset:
             )
             CampaignUpdatePageFactory(parent=campaign, image=small_image())
             HomeFeatureFactory(home=self.home, page=campaign, sort_order=10 + n)
+            # An in-kind need: cards show its progress.
+            InKindNeedFactory(page=campaign, quantity=5)
             self.campaigns.append(campaign)
         # Rewards and pledges in bulk: hundreds of rows, and nothing in their save() matters here.
         new_tiers = []
@@ -102,6 +108,13 @@ class Dataset:
                     )
                 )
         Pledge.objects.bulk_create(new_pledges)
+        # Offers of help grow with the pledges: half as many, every other one accepted.
+        new_offers = []
+        for campaign in self.campaigns:
+            for need in campaign.needs.all():
+                for n in range(HelpOffer.objects.filter(need=need).count(), pledges // 2):
+                    new_offers.append(help_offer(campaign, need, n))
+        HelpOffer.objects.bulk_create(new_offers)
 
     def counts(self):
         """(campaigns, rewards per campaign, pledges per campaign)."""
@@ -110,6 +123,20 @@ class Dataset:
             {c.rewards.count() for c in self.campaigns},
             {c.pledges.count() for c in self.campaigns},
         )
+
+
+def help_offer(campaign, need, n):
+    status = HelpOffer.Status.ACCEPTED if n % 2 else HelpOffer.Status.PENDING
+    return HelpOffer(
+        campaign=campaign,
+        need=need,
+        need_key=need.translation_key,
+        need_label=need.description,
+        name=f"Bénévole {n}",
+        email=f"benevole{n}@example.org",
+        offer="Deux bras.",
+        status=status,
+    )
 
 
 @pytest.fixture
@@ -239,3 +266,76 @@ def test_campaign_page(client, dataset):
         client, CampaignDataset(), lambda: campaign.url, check(2, 2), check(20, 10), small_sizes, big_sizes
     )
     assert_constant("campaign page", small, big)
+
+
+def test_campaign_page_with_offers_followers_and_questions(client, dataset):
+    """The community parts of a campaign page (needs' progress, questions, "Où en est le projet ?")
+    cost the same whatever the number of offers, followers, questions, milestones and budget lines."""
+    dataset.grow(campaigns=1, rewards=2, pledges=2)
+    campaign = dataset.campaigns[0]
+    needs = [campaign.needs.get(), InKindNeedFactory(page=campaign, kind=InKindNeed.Kind.EQUIPMENT, quantity=4)]
+
+    def grow(size):
+        offers = []
+        for need in needs:
+            have = HelpOffer.objects.filter(need=need).count()
+            offers += [help_offer(campaign, need, n) for n in range(have, 5 * size)]
+        HelpOffer.objects.bulk_create(offers)
+        Follow.objects.bulk_create(
+            Follow(
+                campaign=campaign,
+                campaign_key=campaign.translation_key,
+                email=f"suiveur{n}@example.org",
+                status=Follow.Status.CONFIRMED,
+            )
+            for n in range(Follow.objects.count(), 5 * size)
+        )
+        Question.objects.bulk_create(
+            Question(
+                campaign=campaign,
+                author_name=f"Habitant {n}",
+                author_email=f"habitant{n}@example.org",
+                body=f"Question {n} ?",
+                answer="Oui." if n % 2 else "",
+                status=Question.Status.PUBLISHED if n % 3 else Question.Status.PENDING,
+            )
+            for n in range(Question.objects.count(), 5 * size)
+        )
+        for model, fields in (
+            (Milestone, {"title": "Étape", "due_date": timezone.localdate()}),
+            (BudgetLine, {"label": "Poste", "announced": 100, "spent": 50}),
+        ):
+            have = model.objects.filter(page=campaign).count()
+            model.objects.bulk_create(
+                model(page=campaign, locale=campaign.locale, sort_order=n, **fields) for n in range(have, 2 * size)
+            )
+
+    def counts():
+        return (
+            HelpOffer.objects.filter(campaign=campaign).count(),
+            Follow.objects.count(),
+            Question.objects.count(),
+            Milestone.objects.count(),
+        )
+
+    grow(1)
+    assert counts() == (10, 5, 5, 2)
+    response, small = queries_for(client, campaign.url)
+    assert [need.accepted_quantity for need in response.context["needs"]] == [2, 2]
+    assert len(response.context["milestones"]) == 2
+    grow(GROWTH)
+    assert counts() == (100, 50, 50, 20)
+    response, big = queries_for(client, campaign.url)
+    assert [need.accepted_quantity for need in response.context["needs"]] == [25, 25]
+    assert response.context["questions_count"] == 33
+    assert len(response.context["milestones"]) == 20
+    assert_constant("campaign page, community", small, big)
+
+
+def test_listing_cards_show_needs_progress(client, dataset):
+    """The cards of the project index and a theme show each campaign's needs (prefetched)."""
+    dataset.grow(campaigns=2, rewards=1, pledges=12)
+    for url in (dataset.project_index.url, dataset.theme.url):
+        content = client.get(url).content.decode()
+        # Six offers per need (half the pledges), every other one accepted: 3 of 5.
+        assert content.count("3 bénévoles sur 5") == 2, url

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -13,7 +14,8 @@ from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
 from coupdepouce.colours import validate_readable_background
 from coupdepouce.pages import home_of
-from payments import ledger
+from projects.cards import with_card_data
+from projects.feeds import NewsFeed
 from projects.models import CampaignPage
 
 
@@ -35,8 +37,9 @@ class ThemeIndexPage(Page):
         return context
 
 
-class ThemePage(Page):
-    """A thématique: its colour or pictogram, intro, body, campaigns and calls."""
+class ThemePage(RoutablePageMixin, Page):
+    """A thématique: its colour or pictogram, intro, body, campaigns and calls; `rss/` is the feed
+    of its campaigns and their updates."""
 
     class Pictogram(models.TextChoices):
         FOOD = "food", _("Food")
@@ -90,14 +93,28 @@ class ThemePage(Page):
     class Meta:
         verbose_name = _("theme")
 
-    def campaigns(self):
-        """Live campaigns of this theme on this site, with their figures."""
-        return ledger.with_figures(
+    def theme_campaigns(self):
+        """Live campaigns of this theme on this site, in this page's language."""
+        return (
             CampaignPage.objects.live()
             .filter(path__startswith=home_of(self), locale_id=self.locale_id)
             .filter(themes__translation_key=self.translation_key)
-            .select_related("hero_image", "territory")
             .distinct()
+        )
+
+    def campaigns(self):
+        """The theme's campaigns with what their cards show (figures, in-kind needs)."""
+        return with_card_data(self.theme_campaigns().select_related("hero_image", "territory"))
+
+    @path("rss/", name="rss")
+    def rss(self, request):
+        """New campaigns of this theme (on this site, in this language) and their updates."""
+        return NewsFeed()(
+            request,
+            campaigns=self.theme_campaigns(),
+            title=_("%(theme)s: new campaigns and news") % {"theme": self.title},
+            link_page=self,
+            description=self.intro,
         )
 
     def get_context(self, request, *args, **kwargs):

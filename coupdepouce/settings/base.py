@@ -115,6 +115,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                # `holds_campaigns` (lazy): the header's "Mon projet" link.
+                "holders.context_processors.holder",
             ],
         },
     },

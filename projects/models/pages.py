@@ -7,13 +7,19 @@ is the `payments.interface.Campaign` the payments app works on.
 
 from __future__ import annotations
 
+from csp.decorators import csp_replace, csp_update
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -25,6 +31,10 @@ from wagtail.search import index
 from coupdepouce.blocks import BodyBlock
 from coupdepouce.models import PlatformSettings
 from coupdepouce.pages import live_pages
+from follows import views as follow_views
+from follows.forms import FollowForm
+from offers import services as offer_services
+from offers import views as offer_views
 from payments import ledger, terms
 from payments import rules as money_rules
 from payments import services as payment_services
@@ -35,6 +45,18 @@ from projects.feeds import CampaignUpdatesFeed
 from projects.filters import CampaignFilter
 from projects.models.inline import RewardTier
 from projects.rules import campaign_rule_errors
+from projects.sharing import MastodonShareForm, mastodon_share_url, share_links
+from questions import services as question_services
+from questions import views as question_views
+from questions.forms import QuestionForm
+
+# The embeddable card (`carte/`) may be cached by browsers and proxies for this long, in seconds.
+EMBED_MAX_AGE = 300
+# Size of the card's frame in the snippet, in CSS pixels.
+EMBED_WIDTH, EMBED_HEIGHT = 360, 480
+# The Mastodon share form's answer is a redirect to the reader's own instance: the form on the
+# Mastodon page (only there; the campaign page links to it) may lead to any HTTPS host.
+SHARE_FORM_ACTION = {"form-action": ["https:"]}
 
 
 class ProjectIndexPage(Page):
@@ -276,6 +298,27 @@ class CampaignPage(RoutablePageMixin, Page):
     def live_themes(self):
         return live_pages(self.themes.all())
 
+    @property
+    def takes_help_offers(self) -> bool:
+        """Whether "Je peux aider" is offered: the page is live and the campaign neither failed nor
+        was cancelled (`offers.services.refusal`)."""
+        return not offer_services.refusal(self)
+
+    def embed_url(self, request=None) -> str:
+        """Absolute URL of the embeddable card (`carte/`), for the `<iframe>` snippet."""
+        url = self.get_full_url(request)
+        return f"{url}{self.reverse_subpage('embed')}" if url else ""
+
+    def embed_snippet(self, request=None) -> str:
+        """The `<iframe>` code other sites paste to show the card (HTML, escaped once)."""
+        return format_html(
+            '<iframe src="{}" title="{}" width="{}" height="{}" style="border:0" loading="lazy"></iframe>',
+            self.embed_url(request),
+            _("Campaign “%(title)s”") % {"title": self.title},
+            EMBED_WIDTH,
+            EMBED_HEIGHT,
+        )
+
     # Routes ----------------------------------------------------------------
 
     @path("")
@@ -290,19 +333,97 @@ class CampaignPage(RoutablePageMixin, Page):
     def rss(self, request):
         return CampaignUpdatesFeed()(request, campaign=self)
 
+    @path("aider/", name="help_offer")
+    def help_offer(self, request):
+        return offer_views.offer_help(request, self)
+
+    @path("aider/merci/", name="help_offer_sent")
+    def help_offer_sent(self, request):
+        return offer_views.offer_sent(request, self)
+
+    @path("suivre/", name="follow")
+    def follow(self, request):
+        return follow_views.follow(request, self)
+
+    @path("questions/", name="ask")
+    def ask(self, request):
+        return question_views.ask(request, self)
+
+    @path("questions/merci/", name="question_sent")
+    def question_sent(self, request):
+        return question_views.question_sent(request, self)
+
+    @path("carte/", name="embed")
+    @xframe_options_exempt
+    @csp_replace({"frame-ancestors": ["*"]})
+    def embed(self, request):
+        """A small standalone card for other sites' `<iframe>`: the only URL any site may frame,
+        cached publicly for a few minutes."""
+        context = {"page": self, "figures": self.figures, "campaign_url": self.get_full_url(request)}
+        response = TemplateResponse(request, "projects/embed.html", context)
+        patch_cache_control(response, public=True, max_age=EMBED_MAX_AGE)
+        return response
+
+    @path("partager/mastodon/", name="share_mastodon")
+    @csp_update(SHARE_FORM_ACTION)
+    def share_mastodon(self, request):
+        """Share on the reader's own Mastodon instance: a valid host name sends them to its share page;
+        otherwise the form, with the error."""
+        form = MastodonShareForm(request.GET or None, auto_id="mastodon-%s")
+        if form.is_valid():
+            target = mastodon_share_url(
+                form.cleaned_data["instance"], title=self.title, url=self.get_full_url(request)
+            )
+            return redirect(target)
+        context = {"page": self, "campaign": self, "form": form}
+        return TemplateResponse(
+            request, "projects/share_mastodon.html", context, status=400 if form.is_bound else 200
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # The page's own figures, with the matching segments and the newest backers.
         self.figures = context["figures"] = ledger.campaign_figures(self, detailed=True)
-        context["rewards"] = list(self.rewards_with_stock())
+        context["rewards"] = rewards = list(self.rewards_with_stock())
         # Closed or cancelled (a campaign may be cancelled before its end).
         context["closing"] = CampaignClosing.objects.filter(campaign__translation_key=self.translation_key).first()
         context["stretch_goals"] = list(self.stretch_goals.all())
-        context["needs"] = list(self.needs.all())
+        # In-kind needs with the accepted offers' progress ("3 bénévoles sur 5"), one query.
+        context["needs"] = offer_services.needs_with_progress(self)
+        context["takes_help_offers"] = self.takes_help_offers
         context["faqs"] = list(self.faqs.all())
         context["updates"] = list(self.live_updates().select_related("image")[:10])
         context["themes"] = self.live_themes()
+        # Following, and the public questions with their answers.
+        context["follow_form"] = FollowForm()
+        context["questions"] = question_services.published_for(self)
+        context["questions_count"] = question_services.published_count(self)
+        context["question_form"] = QuestionForm()
+        context.update(self.accountability(rewards))
+        # Sharing: plain links (Mastodon's leads to its own page, whose form asks for the reader's
+        # instance) and the embeddable card's snippet.
+        full_url = self.get_full_url(request)
+        context["share_url"] = full_url
+        context["share_links"] = share_links(title=self.title, url=full_url, summary=self.summary)
+        context["embed_snippet"] = self.embed_snippet(request)
         return context
+
+    def accountability(self, rewards) -> dict:
+        """ "Où en est le projet ?": milestones, the budget announced and spent (whole euros, with
+        totals) and each reward's delivery; shown once funded, or as soon as there are milestones."""
+        milestones = list(self.milestones.all())
+        shown = bool(milestones) or self.figures.is_succeeded
+        # The budget is read only when the section shows.
+        budget = list(self.budget_lines.all()) if shown else []
+        spent = [line.spent for line in budget if line.spent is not None]
+        return {
+            "milestones": milestones,
+            "budget_lines": budget,
+            "budget_announced": sum(line.announced for line in budget),
+            "budget_spent": sum(spent) if spent else None,
+            "show_accountability": shown,
+            "deliverable_rewards": rewards,
+        }
 
     def clean(self):
         super().clean()

@@ -128,3 +128,42 @@ def nojs_page(browser, base_url):
     page = context.new_page()
     yield page
     context.close()
+
+
+# Issue 10 (holders, help in kind, follows, questions): what the demo's community content
+# holds, read once like SITE_DATA_SCRIPT. The tests choose their campaigns from it.
+COMMUNITY_DATA_SCRIPT = r"""
+import json
+from django.contrib.auth import get_user_model
+from wagtail.models import Locale
+from holders.models import CampaignHolder
+from projects.models import CampaignPage
+from questions.models import Question
+
+fr = Locale.objects.get(language_code="fr")
+holder = get_user_model().objects.filter(email="porteur@example.org").first()
+held = set(CampaignHolder.objects.filter(user=holder).values_list("campaign_id", flat=True)) if holder else set()
+campaigns = []
+for c in CampaignPage.objects.live().filter(locale=fr).order_by("path"):
+    f = c.figures
+    campaigns.append({
+        "id": c.pk, "url": c.get_url(), "title": c.title, "status": f.status, "key": str(c.translation_key),
+        "held": c.pk in held,
+        "needs": [
+            {"key": str(n.translation_key), "description": n.description, "quantity": n.quantity}
+            for n in c.needs.order_by("sort_order")
+        ],
+        "published_questions": Question.objects.filter(campaign=c, status="published").count(),
+        "milestones": c.milestones.count(),
+        "budget_lines": c.budget_lines.count(),
+        "english_url": next((t.get_url() for t in c.get_translations().live().exclude(locale=fr)), None),
+    })
+print(json.dumps({"holder": holder.email if holder else None, "campaigns": campaigns}))
+"""
+
+
+@pytest.fixture(scope="session")
+def community_data(live_server_site):
+    data = shell_json(live_server_site, COMMUNITY_DATA_SCRIPT)
+    assert data["holder"], "load_demo_data created no project holder account (porteur@example.org)"
+    return data

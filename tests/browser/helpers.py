@@ -1,6 +1,10 @@
 """Small helpers shared by the browser tests."""
 
+import email
+import email.policy
 import re
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 # Separators the money filter may put between thousands (narrow no-break space in French,
@@ -67,3 +71,45 @@ def format_axe_violations(url: str, violations: list[dict], max_nodes: int = 8) 
         if len(nodes) > max_nodes:
             lines.append(f"    … and {len(nodes) - max_nodes} more node(s)")
     return "\n".join(lines)
+
+
+def emails_to(mail_dir: Path, address: str) -> list:
+    """Messages the site wrote for `address` (Django's file backend), oldest first.
+
+    The backend writes one file per connection, messages separated by a line of 79 dashes.
+    """
+    found = []
+    for path in sorted(mail_dir.glob("*"), key=lambda p: p.stat().st_mtime_ns):
+        if path.suffix not in {".log", ".eml"}:
+            continue
+        for chunk in re.split(rb"\n-{79}\n", path.read_bytes()):
+            if not chunk.strip():
+                continue
+            message = email.message_from_bytes(chunk.lstrip(), policy=email.policy.default)
+            if address.lower() in str(message.get("To", "")).lower():
+                found.append(message)
+    return found
+
+
+def wait_for_email(mail_dir: Path, address: str, count: int = 1, timeout: float = 20, containing: str = ""):
+    """The newest message to `address` (whose subject or text contains `containing`) once there are `count`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        messages = [
+            m for m in emails_to(mail_dir, address) if containing in email_text(m) or containing in str(m["Subject"])
+        ]
+        if len(messages) >= count:
+            return messages[-1]
+        assert time.monotonic() < deadline, f"no email number {count} to {address} with {containing!r} in {mail_dir}"
+        time.sleep(0.2)
+
+
+def email_text(message) -> str:
+    """The plain-text part of an email (the whole body when it has no text part)."""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def urls_in(text: str) -> list[str]:
+    """Every http(s) URL of a text, in order."""
+    return re.findall(r"https?://[^\s<>\"')]+", text)

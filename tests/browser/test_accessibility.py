@@ -79,3 +79,66 @@ def test_no_axe_violation(kind, page, site_data, axe):
     results = axe.run(page, options=AXE_OPTIONS)
     violations = results.response["violations"]
     assert not violations, format_axe_violations(url, violations)
+
+
+# Issue 10: the campaign page with its community sections, and the new pages reached by a
+# plain link. The pages behind a form or an emailed link are checked in test_community.py.
+COMMUNITY_PAGES = [
+    "campaign_with_needs_questions_follow_share",
+    "campaign_with_accountability",
+    "campaign_upcoming_launch_alert",
+    "offer_form",
+    "follow_form",
+    "question_form",
+    "embed_card",
+    "mastodon_share",
+    "english_campaign",
+    "english_offer_form",
+]
+
+
+def community_url(kind, community_data):
+    campaigns = community_data["campaigns"]
+    live = [c for c in campaigns if c["status"] == "live" and c["needs"]]
+    held = max(live, key=lambda c: (c["held"], c["published_questions"])) if live else None
+    if kind == "campaign_with_accountability":
+        funded = [c for c in campaigns if c["status"] == "succeeded" and c["milestones"] and c["budget_lines"]]
+        return funded[0]["url"] if funded else None
+    if kind == "campaign_upcoming_launch_alert":
+        upcoming = [c for c in campaigns if c["status"] == "upcoming"]
+        return upcoming[0]["url"] if upcoming else None
+    if kind.startswith("english_"):
+        english = next((c for c in live if c["english_url"]), None)
+        if english is None:
+            return None
+        return english["english_url"] + ("aider/" if kind == "english_offer_form" else "")
+    if held is None:
+        return None
+    return {
+        "campaign_with_needs_questions_follow_share": held["url"],
+        "offer_form": f"{held['url']}aider/?besoin={held['needs'][0]['key']}",
+        "follow_form": held["url"] + "suivre/",
+        "question_form": held["url"] + "questions/",
+        "embed_card": held["url"] + "carte/",
+        "mastodon_share": held["url"] + "partager/mastodon/",
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", COMMUNITY_PAGES)
+def test_no_axe_violation_on_community_pages(kind, page, community_data, axe):
+    url = community_url(kind, community_data)
+    assert url, f"the demo data has no page for {kind}"
+    response = page.goto(url)
+    assert response.ok, f"{url} answered {response.status}"
+    if kind == "campaign_with_needs_questions_follow_share":
+        main = page.locator("main")
+        assert main.locator("a[href*='aider/?besoin=']").count() > 0, "no “Je peux aider” link"
+        assert main.get_by_role("button", name="Suivre ce projet").count() == 1
+        assert main.locator("textarea[name='question']").count() == 1, "no question form"
+        assert main.locator("a[href^='mailto:?']").count() >= 1, "no share-by-email link"
+    if kind == "campaign_with_accountability":
+        assert page.get_by_role("heading", name=re.compile("Où en est le projet")).count() == 1
+    if kind == "campaign_upcoming_launch_alert":
+        assert page.locator("main").get_by_role("button", name="Prévenez-moi du lancement").count() == 1
+    violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    assert not violations, format_axe_violations(url, violations)

@@ -4,8 +4,9 @@ Idempotent (run it again: nothing is added twice). Creates the French home page 
 default site's root (replacing Wagtail's welcome page), themes, calls for projects,
 campaigns with rewards and pledges, content pages, "À la Une", English translations of
 the home page, a theme and a campaign, generated images, the demo accounts, the
-applications to the calls with their jury (`demo.applications`), then rebuilds the
-search index.
+applications to the calls with their jury (`demo.applications`), a project holder with offers
+of help, questions, followers and the accountability of a funded campaign (`demo.community`),
+then rebuilds the search index. Loading sends no email.
 
 The default site and the printed URLs follow `settings.WAGTAILADMIN_BASE_URL`
 (`make run` sets it to http://127.0.0.1:$(PORT)).
@@ -31,6 +32,7 @@ from wagtail.models import Page
 
 from applications.models import Application, Review
 from demo import content
+from demo.community import HOLDER_CAMPAIGN, HOLDER_EMAIL, HOLDER_FULL_NAME
 from demo.loader import (
     ADMIN_EMAIL,
     COMMUNICATION_EMAIL,
@@ -51,6 +53,7 @@ DEMO_EMAILS = frozenset(
         COMMUNICATION_EMAIL,
         FINANCES_EMAIL,
         VALIDATION_EMAIL,
+        HOLDER_EMAIL,
         *(e for e, _ in content.APPLICANTS),
         *(e for e, _ in content.JURORS),
     )
@@ -135,6 +138,10 @@ class Command(BaseCommand):
         write(f"  applicants: {base_url}/espace/candidatures/ — password {DEMO_PASSWORD}")
         for email, full_name in content.APPLICANTS:
             write(f"         {email} ({full_name})")
+        holder_campaign = campaigns.filter(slug=HOLDER_CAMPAIGN).first()
+        write(f"  project holder: {base_url}/espace/projets/ — {HOLDER_EMAIL} / {DEMO_PASSWORD} ({HOLDER_FULL_NAME})")
+        if holder_campaign is not None:
+            write(f"         holds “{holder_campaign.title}”")
         write(f"  jurors: {base_url}/espace/jury/ — password {DEMO_PASSWORD}")
         for email, full_name in content.JURORS:
             write(f"         {email} ({full_name})")
