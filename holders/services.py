@@ -4,9 +4,10 @@
   language, whatever translation is given) and gives it, through a group of its own
   ("Porteur de projet — <email>"), Wagtail admin access and `change_page` + `add_page` on that
   page: the holder edits the campaign and adds updates (actualités) under it, and submits both to
-  the moderation workflow of the project index. Never `publish_page`.
+  the moderation workflow of the project index. Never `publish_page`. The group may also upload and
+  choose images in the "Porteurs de projet" collection (pictures of the campaign and its updates).
 - `remove_holder(user, campaign, by=...)` undoes it: the link, the page permissions on that
-  campaign, and the group's admin access when the account holds no other campaign (admin
+  campaign, and the group's admin access and images rights when the account holds no other campaign (admin
   access given by another group or by the account itself is not touched).
 - `is_holder`, `holder_emails`, `campaigns_of`, `can_manage`, `notify_emails`: who runs a
   campaign, who may use its "Mon projet" dashboard, who hears about offers and questions.
@@ -21,7 +22,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from wagtail.log_actions import log
-from wagtail.models import GroupPagePermission, Locale, WorkflowPage
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, WorkflowPage
 
 from coupdepouce.editorial import ensure_campaign_workflow
 from coupdepouce.models import PlatformSettings
@@ -32,6 +33,10 @@ HOLDER_GROUP_PREFIX = "Porteur de projet — "
 ADMIN_ACCESS = ("wagtailadmin", "access_admin")
 # What a holder may do on their campaign's page (and its subtree: the updates). Never "publish_page".
 HOLDER_PAGE_PERMISSIONS = ("change_page", "add_page")
+# Holders upload and choose the images of their campaign and updates in a collection of their own
+# (the main image, the story's and the updates' pictures); the rest of the library stays staff's.
+HOLDER_COLLECTION = "Porteurs de projet"
+HOLDER_IMAGE_PERMISSIONS = ("add_image", "choose_image")
 # Page-history actions (labels in `holders/wagtail_hooks.py`).
 LOG_ADD = "holders.add"
 LOG_REMOVE = "holders.remove"
@@ -76,13 +81,26 @@ def _new_holder_group(user):
     return group
 
 
+def holder_collection():
+    """The image collection holders upload to and choose from (created under the root on first use)."""
+    root = Collection.get_first_root_node()
+    collection = root.get_children().filter(name=HOLDER_COLLECTION).first()
+    return collection or root.add_child(name=HOLDER_COLLECTION)
+
+
 def grant_page_rights(user, page):
-    """Admin access, and `change_page` + `add_page` on `page` only, through the user's own group."""
+    """Admin access, `change_page` + `add_page` on `page` only, and the holders' image collection,
+    through the user's own group."""
     group = holder_group(user) or _new_holder_group(user)
     group.permissions.add(_permission(*ADMIN_ACCESS))
     for codename in HOLDER_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
             group=group, page=page, permission=_permission("wagtailcore", codename)
+        )
+    collection = holder_collection()
+    for codename in HOLDER_IMAGE_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=_permission("wagtailimages", codename)
         )
     user.groups.add(group)
     return group
@@ -127,6 +145,9 @@ def remove_holder(user, campaign, *, by=None):
             ).delete()
             if not CampaignHolder.objects.filter(user=user).exists():
                 group.permissions.remove(_permission(*ADMIN_ACCESS))
+                GroupCollectionPermission.objects.filter(
+                    group=group, permission__content_type__app_label="wagtailimages"
+                ).delete()
                 if not GroupPagePermission.objects.filter(group=group).exists() and not group.permissions.exists():
                     group.delete()
         if deleted:

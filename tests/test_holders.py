@@ -10,7 +10,16 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.urls import reverse
 from wagtail import hooks
-from wagtail.models import GroupPagePermission, Locale, ModelLogEntry, PageLogEntry, WorkflowPage, WorkflowState
+from wagtail.images.permissions import permission_policy as image_permissions
+from wagtail.models import (
+    Collection,
+    GroupPagePermission,
+    Locale,
+    ModelLogEntry,
+    PageLogEntry,
+    WorkflowPage,
+    WorkflowState,
+)
 
 from coupdepouce.editorial import CAMPAIGN_WORKFLOW, ensure_campaign_workflow, ensure_communication_group
 from coupdepouce.models import PlatformSettings
@@ -19,6 +28,7 @@ from holders.models import CampaignHolder
 from projects.models import CampaignPage, CampaignUpdatePage
 from tests.admin_forms import admin_form_data, form_errors
 from tests.factories.applications import UserFactory
+from tests.factories.coupdepouce import ImageFactory
 
 ADD_URL = reverse("holders:add")
 INDEX_URL = reverse("holders:index")
@@ -403,3 +413,24 @@ def test_applicants_promoted_before_holders_existed_become_holders(campaign):
     assert services.is_holder(user, campaign)
     assert CampaignHolder.objects.filter(user=user).count() == 1
     assert fresh(campaign).permissions_for_user(user).can_add_subpage()
+
+
+# Images of their campaign --------------------------------------------------------------------
+
+
+def test_a_holder_uploads_and_chooses_images_in_the_holders_collection_only(holder, campaign):
+    user = type(holder).objects.get(pk=holder.pk)
+    policy = image_permissions
+    collection = services.holder_collection()
+    assert collection.name == services.HOLDER_COLLECTION
+    assert set(policy.collections_user_has_permission_for(user, "add")) == {collection}
+    assert set(policy.collections_user_has_permission_for(user, "choose")) == {collection}
+    staff_image = ImageFactory(collection=Collection.get_first_root_node())
+    holders_image = ImageFactory(collection=collection)
+    assert list(policy.instances_user_has_permission_for(user, "choose")) == [holders_image]
+    assert staff_image not in policy.instances_user_has_permission_for(user, "choose")
+
+    services.remove_holder(holder, campaign)
+    user = type(holder).objects.get(pk=holder.pk)
+    assert not policy.collections_user_has_permission_for(user, "add").exists()
+    assert not policy.instances_user_has_permission_for(user, "choose").exists()
