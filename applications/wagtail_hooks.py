@@ -6,15 +6,11 @@ viewset has no add, edit, copy or delete view. Viewing needs `view_application`;
 assigning jurors need `change_application`. The dashboard lists the applications awaiting screening.
 """
 
-from django.contrib.auth import get_permission_codename
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
 from wagtail.admin.ui.components import Component
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -25,6 +21,7 @@ from applications import (
 )
 from applications.models import Application, CallJury, EmailTemplate
 from applications.status import ApplicationStatus
+from coupdepouce.admin_viewsets import ReadOnlyInspectViewSet
 
 PLACEHOLDERS_HELP = _(
     "<p>The subject and the text may use these placeholders, replaced in each email:</p><ul>"
@@ -39,7 +36,7 @@ PLACEHOLDERS_HELP = _(
 )
 
 
-class ApplicationViewSet(ModelViewSet):
+class ApplicationViewSet(ReadOnlyInspectViewSet):
     """Submitted applications: list, filters, search, exports, detail; no editing."""
 
     model = Application
@@ -47,8 +44,6 @@ class ApplicationViewSet(ModelViewSet):
     icon = "form"
     menu_label = _("Applications")
     add_to_reference_index = False
-    copy_view_enabled = False
-    inspect_view_enabled = True
     index_view_class = admin_views.ApplicationIndexView
     inspect_view_class = admin_views.ApplicationInspectView
     inspect_view_fields = admin_views.INSPECT_FIELDS
@@ -60,38 +55,11 @@ class ApplicationViewSet(ModelViewSet):
     export_filename = "candidatures"
     list_per_page = 50
 
-    def get_common_view_kwargs(self, **kwargs):
-        # No view to add, edit, copy, delete or see the log of an application.
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            usage_url_name=None,
-            copy_url_name=None,
-            **kwargs,
-        )
-
     def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        return super().get_urlpatterns() + [
             path("calls/", admin_views.CallsReportView.as_view(), name="calls"),
             path("calls/<int:call_pk>/", admin_views.CallSummaryView.as_view(), name="summary"),
         ]
-
-    @property
-    def url_finder_class(self):
-        # "Edit this application" anywhere in the admin opens its detail page.
-        finder = super().url_finder_class
-        finder.edit_url_name = self.get_url_name("inspect")
-        return finder
-
-    def get_permissions_to_register(self):
-        content_type = ContentType.objects.get_for_model(self.model)
-        codenames = [get_permission_codename(action, self.model_opts) for action in ("view", "change")]
-        return Permission.objects.filter(content_type=content_type, codename__in=codenames)
 
 
 class EmailTemplateViewSet(SnippetViewSet):
