@@ -6,8 +6,11 @@ HomePage (site root) → ThemeIndexPage → ThemePage
 """
 
 import os
+import time
+import types
 from datetime import timedelta
 
+import django_ratelimit.core
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -15,6 +18,7 @@ from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Locale
 
+from coupdepouce import ratelimits
 from tests.factories.calls import CallIndexPageFactory
 from tests.factories.home import HomePageFactory
 from tests.factories.projects import (
@@ -63,6 +67,20 @@ def _clear_caches():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def low_rates(settings, monkeypatch):
+    """Every limited form at two requests a minute, on a stopped clock.
+
+    django-ratelimit counts in fixed windows, each ending at a second of its choosing; three
+    requests that straddled that second saw the count start again (a flaky 302 instead of 429
+    on a loaded CI machine). Only the limiter's clock is stopped, so the window cannot turn.
+    """
+    settings.RATELIMITS = {name: "2/m" for name in ratelimits.RATES}
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
+    return settings
 
 
 @pytest.fixture

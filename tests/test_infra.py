@@ -258,12 +258,6 @@ def test_the_immediate_backend_of_the_tests_does_not_retry(settings, caplog):
 # Rate limits -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def low_rates(settings):
-    settings.RATELIMITS = {name: "2/m" for name in ratelimits.RATES}
-    return settings
-
-
 def assert_limited(post, allowed_status):
     """Two POSTs pass; the third answers the French 429 page."""
     assert [post().status_code for _ in range(2)] == [allowed_status, allowed_status]

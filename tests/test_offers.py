@@ -18,7 +18,6 @@ from wagtail import hooks
 from wagtail.models import Locale
 
 from accounts.personal_data import ERASE_HOOK, EXPORT_HOOK
-from coupdepouce import ratelimits
 from coupdepouce.models import PlatformSettings
 from holders.models import CampaignHolder
 from offers import personal_data, services
@@ -484,8 +483,7 @@ def test_the_in_kind_lines_cost_one_query_whatever_the_offers(campaign, voluntee
 # Rate limit ---------------------------------------------------------------------------------------
 
 
-def test_the_form_is_rate_limited(client, settings, campaign, volunteers):
-    settings.RATELIMITS = {name: "2/m" for name in ratelimits.RATES}
+def test_the_form_is_rate_limited(client, campaign, volunteers, low_rates):
     statuses = [client.post(form_url(campaign), valid_data(volunteers, quantity="1")).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
     assert HelpOffer.objects.count() == 2

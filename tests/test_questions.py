@@ -18,7 +18,6 @@ from django.utils import timezone, translation
 from wagtail.models import Locale, Page
 
 from accounts.personal_data import close_account, export
-from coupdepouce import ratelimits
 from coupdepouce.models import PlatformSettings
 from holders import services as holder_services
 from questions import services, views
@@ -550,12 +549,6 @@ def test_the_report_honeypot_saves_nothing(client, campaign, staff):
 
 
 # Rate limits -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def low_rates(settings):
-    settings.RATELIMITS = {name: "2/m" for name in ratelimits.RATES}
-    return settings
 
 
 def test_asking_is_rate_limited(client, campaign, low_rates):
