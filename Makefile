@@ -30,15 +30,24 @@ install: $(VENV)/.installed ## Create .venv and install the runtime dependencies
 .PHONY: install-test
 install-test: $(VENV)/.installed-test system-packages ## Install test dependencies and Debian's chromium (never `playwright install`)
 
-.PHONY: system-packages
-system-packages:
-	@missing=""; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	if [ -n "$$missing" ]; then \
+# Debian packages: gettext (catalogs) and Pango (WeasyPrint's PDF receipts) to run the site;
+# chromium too for the tests. Installed when running as root, otherwise listed.
+DEBIAN_RUNTIME_CHECK = command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0";
+DEBIAN_INSTALL_MISSING = if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then echo "Installing Debian packages:$$missing"; apt-get update -qq && $(APT_INSTALL) $$missing >/dev/null; \
 	  else echo "Missing Debian packages:$$missing (run as root or: sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
+
+.PHONY: runtime-packages
+runtime-packages:
+	@missing=""; $(DEBIAN_RUNTIME_CHECK) $(DEBIAN_INSTALL_MISSING)
+
+.PHONY: system-packages
+system-packages:
+	@missing=""; $(DEBIAN_RUNTIME_CHECK) \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	$(DEBIAN_INSTALL_MISSING)
 
 .PHONY: messages
 messages: install ## Extract interface strings into locale/*/LC_MESSAGES/django.po
@@ -62,7 +71,7 @@ demo: migrate ## Load the demo content (idempotent) and the demo admin
 # signing up on the local site): load_demo_data then refuses (exit status 3) and the site is
 # served as it is. The task worker (emails) runs beside runserver and stops with it.
 .PHONY: run
-run: install compilemessages migrate ## Set up and serve the demo site on http://127.0.0.1:$(PORT), with its task worker
+run: install runtime-packages compilemessages migrate ## Set up and serve the demo site on http://127.0.0.1:$(PORT), with its task worker
 	@WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py load_demo_data; status=$$?; \
 	  if [ $$status = 3 ]; then echo "make run: demo content not loaded; serving the database as it is."; \
 	  elif [ $$status != 0 ]; then exit $$status; fi

@@ -1,37 +1,17 @@
-"""Private storage for application attachments: outside MEDIA_ROOT, with no public URL.
+"""Where application attachments go: the site's private storage (`coupdepouce.storage`).
 
 Files are served only by `applications.views.attachment` after a permission check.
 """
 
-import os
 import uuid
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from coupdepouce.storage import PRIVATE_STORAGE, PrivateStorage
 
-
-class PrivateStorage(FileSystemStorage):
-    """A file-system storage rooted at PRIVATE_MEDIA_ROOT, read at each use (tests override it)."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return settings.PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL: use the permission-checked download view.")
-
-
-PRIVATE_STORAGE = PrivateStorage()
+__all__ = ["PRIVATE_STORAGE", "PrivateStorage", "attachment_path", "private_storage"]
 
 
 def private_storage():
+    """The private storage (named here because migrations refer to this function)."""
     return PRIVATE_STORAGE
 
 

@@ -89,6 +89,16 @@ class PlatformSettings(BaseSiteSetting):
         help_text=_("After a success, backers whose card needs action have this long before the pledge fails."),
     )
 
+    counterpart_cap = models.PositiveIntegerField(
+        _("counterpart cap for tax receipts (€)"),
+        default=73,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "The fixed cap on a reward's value for a gift to keep its tax receipt (BOFiP BOI-IR-RICI-250-10-20-10: "
+            "73 € since 1 January 2021, revised every five years; also at most a quarter of the gift)."
+        ),
+    )
+
     pending_checkout_minutes = models.PositiveIntegerField(
         _("time to finish a payment (minutes)"),
         default=30,
@@ -165,6 +175,7 @@ class PlatformSettings(BaseSiteSetting):
                 FieldPanel("max_pledge"),
                 FieldPanel("payment_grace_days"),
                 FieldPanel("pending_checkout_minutes"),
+                FieldPanel("counterpart_cap"),
                 FieldPanel("pledge_data_retention_days"),
                 FieldPanel("webhook_retention_days"),
             ],

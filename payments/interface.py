@@ -45,6 +45,11 @@ class Campaign(Protocol):
     @property
     def goal_cents(self) -> int: ...
 
+    @property
+    def offers_tax_receipts(self) -> bool:
+        """Whether the pledge form offers a tax receipt (the receipts app issues it once paid)."""
+        ...
+
     def terms_rule_errors(self, *, goal, start_at, end_at) -> list[tuple[str, str]]:
         """(field, message) for new money terms the site's rules refuse (goal and duration caps);
         used by the Finances' "change the terms" view (`payments.terms`)."""
@@ -69,5 +74,6 @@ def campaign_model():
 
 
 def reward_model():
-    """The reward model named by `PAYMENTS_REWARD_MODEL` (rows with `min_amount`, `stock`, `page`)."""
+    """The reward model named by `PAYMENTS_REWARD_MODEL` (rows with `min_amount`, `stock`, `page`,
+    `value_cents`: the reward's value for the rule on counterparts, None when not recorded)."""
     return apps.get_model(settings.PAYMENTS_REWARD_MODEL, require_ready=False)

@@ -7,7 +7,11 @@
 - `is_open_to_pledges`: whether a campaign takes pledges now;
 - `cap_cents`: the over-funding cap of a campaign;
 - `commission_cents`: the platform commission on one payment;
-- `payout_destination`: the holder's account a payment may go to, or none.
+- `payout_destination`: the holder's account a payment may go to, or none;
+- `tax_reduction_cents`, `cost_after_tax_reduction_cents`: the donor's tax reduction (CGI art. 200);
+- `counterpart_limit_cents`, `counterpart_allows_receipt`, `gift_keeps_receipt`,
+  `min_gift_for_counterpart_cents`: the
+  rule on counterparts that keeps a gift eligible for a tax receipt (BOFiP, docs/receipts.md).
 
 Plain values and functions: no queries, no imports of models (`holding_q` builds a filter,
 it runs nothing), so models, services, gateways, views and templates can all use them.
@@ -100,3 +104,62 @@ def payout_destination(account) -> str:
     if account is None or not account.stripe_account_id or not account.charges_enabled:
         return ""
     return account.stripe_account_id
+
+
+# Tax receipts (docs/receipts.md gives the sources) ------------------------------------------
+
+# CGI art. 200-1: an individual's gift reduces their income tax by 66 % of its amount (within
+# 20 % of their taxable income, which the site cannot know).
+TAX_REDUCTION_PERCENT = 66
+# BOFiP BOI-IR-RICI-250-10-20-10: counterparts keep a "marked disproportion" with the gift when
+# their value is at most a quarter of it, within a fixed cap (`PlatformSettings.counterpart_cap`,
+# 73 € since 1 January 2021, revised every five years: the callers pass it as `cap_cents`).
+COUNTERPART_SHARE_PERCENT = 25
+
+
+def tax_reduction_cents(amount_cents: int) -> int:
+    """The income-tax reduction a gift gives an individual: 66 %, rounded half up to the cent."""
+    value = Decimal(int(amount_cents)) * TAX_REDUCTION_PERCENT / Decimal(100)
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def cost_after_tax_reduction_cents(amount_cents: int) -> int:
+    """What a gift costs its donor after the reduction: 25 € cost 8,50 €."""
+    return int(amount_cents) - tax_reduction_cents(amount_cents)
+
+
+def counterpart_limit_cents(amount_cents: int, cap_cents: int) -> int:
+    """The highest counterpart value a gift of `amount_cents` tolerates: a quarter of it, within the cap."""
+    return min(int(amount_cents) * COUNTERPART_SHARE_PERCENT // 100, int(cap_cents))
+
+
+def counterpart_allows_receipt(value_cents, amount_cents: int, cap_cents: int) -> bool:
+    """Whether a gift with a counterpart worth `value_cents` keeps its tax receipt (None: no
+    counterpart). The boundary itself is allowed ("ne dépasse pas")."""
+    if value_cents is None:
+        return True
+    return int(value_cents) <= counterpart_limit_cents(amount_cents, cap_cents)
+
+
+def gift_keeps_receipt(reward, amount_cents: int, cap_cents: int) -> bool:
+    """Whether a gift of `amount_cents` with `reward` (a reward tier or None) keeps its receipt.
+
+    A reward whose value was not recorded (`value_cents` None) never does: the site does not
+    guess in the donor's favour.
+    """
+    if reward is None:
+        return True
+    if reward.value_cents is None:
+        return False
+    return counterpart_allows_receipt(reward.value_cents, amount_cents, cap_cents)
+
+
+def min_gift_for_counterpart_cents(value_cents: int, cap_cents: int):
+    """The smallest gift that keeps its receipt with a counterpart worth `value_cents`, or None
+    when no gift can (the value is over the cap)."""
+    value_cents = int(value_cents)
+    if value_cents > cap_cents:
+        return None
+    # A quarter of the gift (rounded down to the cent) must reach the value.
+    share = COUNTERPART_SHARE_PERCENT
+    return -(-value_cents * 100 // share)

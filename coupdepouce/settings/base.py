@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "accounts.apps.UsersAppConfig",
     "payments",
+    "receipts",
     "holders",
     "offers",
     "questions",

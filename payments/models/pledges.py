@@ -45,6 +45,13 @@ class Pledge(models.Model):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     show_amount = models.BooleanField(_("show the amount publicly"), default=False)
     message = models.TextField(_("message"), blank=True, max_length=1000)
+    # Tax receipt (receipts app): asked for on the pledge form of a campaign that offers receipts,
+    # with the postal address the receipt states; `backer_name` is then the full name.
+    wants_receipt = models.BooleanField(_("wants a tax receipt"), default=False)
+    donor_street = models.CharField(_("street address"), max_length=200, blank=True)
+    donor_postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    donor_city = models.CharField(_("city"), max_length=100, blank=True)
+    donor_country = models.CharField(_("country"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=PledgeStatus.choices, default=PledgeStatus.PENDING)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.ONLINE)
     # Payment side, filled by the payment services (never by hand).

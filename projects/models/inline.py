@@ -23,6 +23,18 @@ class RewardTier(TranslatableMixin, Orderable):
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty: unlimited."))
+    value = models.DecimalField(
+        _("value (€)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "What the reward is worth to the backer (its cost to you). Needed when the campaign offers tax "
+            "receipts: a gift keeps its receipt only if this is at most a quarter of it, within the yearly cap."
+        ),
+    )
     estimated_delivery = models.DateField(_("estimated delivery"), null=True, blank=True)
     delivery_status = models.CharField(
         _("delivery"),
@@ -33,7 +45,7 @@ class RewardTier(TranslatableMixin, Orderable):
     )
 
     panels = [
-        FieldRowPanel([FieldPanel("min_amount"), FieldPanel("stock")]),
+        FieldRowPanel([FieldPanel("min_amount"), FieldPanel("stock"), FieldPanel("value")]),
         FieldPanel("title"),
         FieldPanel("description"),
         FieldRowPanel([FieldPanel("estimated_delivery"), FieldPanel("delivery_status")]),
@@ -49,6 +61,13 @@ class RewardTier(TranslatableMixin, Orderable):
     @property
     def min_amount_cents(self) -> int:
         return self.min_amount * 100
+
+    @property
+    def value_cents(self) -> int | None:
+        """The reward's recorded value in cents, or None when editors have not recorded it."""
+        if self.value is None:
+            return None
+        return int(self.value * 100)
 
     @property
     def stock_left(self):

@@ -171,9 +171,21 @@ class CampaignPage(RoutablePageMixin, Page):
         related_name="campaigns",
     )
     tax_deductible = models.BooleanField(
-        _("tax-deductible gifts"), default=False, help_text=_(
-            "Gifts are eligible for a tax reduction. Not shown to backers: the site issues no tax receipt yet."
+        _("tax-deductible gifts"),
+        default=False,
+        help_text=_(
+            "Gifts are eligible for a tax reduction. Backers are offered a tax receipt only when a beneficiary "
+            "organisation for which the site issues receipts is chosen below."
         ),
+    )
+    beneficiary = models.ForeignKey(
+        "receipts.Beneficiary",
+        verbose_name=_("beneficiary organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who receives the gifts and issues the tax receipts: the collectivité or the holder organisation."),
     )
     source_call = models.ForeignKey(
         "calls.CallForProjectsPage",
@@ -203,7 +215,7 @@ class CampaignPage(RoutablePageMixin, Page):
             [
                 FieldRowPanel([FieldPanel("goal"), FieldPanel("funding_model")]),
                 FieldRowPanel([FieldPanel("start_at"), FieldPanel("end_at")]),
-                FieldPanel("tax_deductible"),
+                FieldRowPanel([FieldPanel("tax_deductible"), FieldPanel("beneficiary")]),
             ],
             heading=_("Funding"),
         ),
@@ -242,6 +254,13 @@ class CampaignPage(RoutablePageMixin, Page):
     @property
     def goal_cents(self) -> int:
         return (self.goal or 0) * 100
+
+    @cached_property
+    def offers_tax_receipts(self) -> bool:
+        """Whether backers are offered a tax receipt: gifts are tax-deductible and the beneficiary
+        organisation is one the site issues receipts for, with every statement a receipt needs.
+        Read on the French page (`payments.services.canonical_campaign`) for every translation."""
+        return bool(self.tax_deductible and self.beneficiary_id and self.beneficiary.can_issue)
 
     @cached_property
     def figures(self) -> ledger.CampaignFigures:
