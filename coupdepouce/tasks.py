@@ -14,6 +14,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django_tasks import task
 
+from coupdepouce.storage import private_storage
+
 logger = logging.getLogger(__name__)
 
 # Minutes to wait before the 2nd, 3rd, 4th and 5th attempt at an email whose sending failed;
@@ -31,10 +33,17 @@ def is_permanent(error: OSError) -> bool:
 
 @task()
 def send_email_task(
-    subject: str, text: str, html: str, to: list[str], attempt: int = 1, headers: dict | None = None
+    subject: str,
+    text: str,
+    html: str,
+    to: list[str],
+    attempt: int = 1,
+    headers: dict | None = None,
+    attachments: list[dict] | None = None,
 ) -> int:
     """Send one email, already rendered in the recipient's language; arguments are JSON-safe
-    (`headers`: extra headers such as `List-Unsubscribe`).
+    (`headers`: extra headers such as `List-Unsubscribe`; `attachments`: files of the private
+    storage, each `{"path": ..., "filename": ..., "mimetype": ...}`, read when sending).
 
     When the mail server cannot be reached or refuses for now (an `OSError`: refused or
     timed-out connections, and every `smtplib.SMTPException`), the task enqueues itself
@@ -45,6 +54,9 @@ def send_email_task(
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to, headers=headers or None)
     if html:
         message.attach_alternative(html, "text/html")
+    for attachment in attachments or []:
+        with private_storage().open(attachment["path"], "rb") as handle:
+            message.attach(attachment["filename"], handle.read(), attachment["mimetype"])
     try:
         return message.send()
     except OSError as error:
@@ -52,7 +64,13 @@ def send_email_task(
         if attempt < EMAIL_MAX_ATTEMPTS and backend.supports_defer and not is_permanent(error):
             delay = timedelta(minutes=EMAIL_RETRY_MINUTES[attempt - 1])
             send_email_task.using(run_after=timezone.now() + delay).enqueue(
-                subject=subject, text=text, html=html, to=to, attempt=attempt + 1, headers=headers
+                subject=subject,
+                text=text,
+                html=html,
+                to=to,
+                attempt=attempt + 1,
+                headers=headers,
+                attachments=attachments,
             )
             logger.warning(
                 "email %r to %s not sent (attempt %s of %s: %s); next attempt in %s",
