@@ -33,7 +33,8 @@ install-test: $(VENV)/.installed-test system-packages ## Install test dependenci
 # Debian packages: gettext (catalogs) and Pango (WeasyPrint's PDF receipts) to run the site;
 # chromium too for the tests. Installed when running as root, otherwise listed.
 DEBIAN_RUNTIME_CHECK = command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0";
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core";
 DEBIAN_INSTALL_MISSING = if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then echo "Installing Debian packages:$$missing"; apt-get update -qq && $(APT_INSTALL) $$missing >/dev/null; \
 	  else echo "Missing Debian packages:$$missing (run as root or: sudo apt-get install$$missing)"; exit 1; fi; \
@@ -88,6 +89,9 @@ run: install runtime-packages compilemessages migrate ## Set up and serve the de
 PG_LOCAL_URL := postgres://postgres@127.0.0.1:5432/coupdepouce_ci
 PG_PROBE := import psycopg; c = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3); c.execute("SELECT 1 FROM pg_database WHERE datname = %s", ["coupdepouce_ci"]).fetchone() or c.execute("CREATE DATABASE coupdepouce_ci")
 
+# pytest-xdist workers for `make test` (one per core by default; TEST_WORKERS=0 runs in one process).
+TEST_WORKERS ?= auto
+
 .PHONY: test
 test: install-test compilemessages ## Run the whole test suite, browser tests included; the PostgreSQL tests too when it answers locally
 	@mkdir -p var
@@ -95,7 +99,7 @@ test: install-test compilemessages ## Run the whole test suite, browser tests in
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then exit 0; fi; \
 	if $(PY) -c '$(PG_PROBE)' 2>/dev/null; then \
 	  echo "PostgreSQL answers on 127.0.0.1:5432: the row-lock tests (-m postgres) run on it too"; \

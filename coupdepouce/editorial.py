@@ -11,6 +11,8 @@
   gifts, sponsors and matching offers, payout accounts, the reports with backers' names and
   emails (`payments.view_backer_data`), and the terms of campaigns that have pledges
   (`payments.change_campaign_terms`, with a reason). It has no page permissions.
+  It also keeps the tax receipts: the beneficiary organisations and the register of receipts
+  (view, download, duplicate, cancel). Communication only sees the beneficiary organisations.
 
 The workflow (`ensure_moderation_workflow`) covers the whole tree from the root page; the project
 index gets its own "Modération des campagnes" with the same task. Workflow and task names are
@@ -91,6 +93,8 @@ MODEL_PERMISSIONS = [
     ("questions", "change_question"),
     ("questions", "view_questionreport"),
     ("follows", "view_follow"),
+    # Tax receipts: the beneficiary organisations a campaign may name (no receipt: donors' data).
+    ("receipts", "view_beneficiary"),
 ]
 
 
@@ -118,6 +122,14 @@ FINANCES_PERMISSIONS = [
     ("payments", "view_payoutaccount"),
     ("payments", "change_payoutaccount"),
     ("payments", "view_campaignclosing"),
+    # Tax receipts: the beneficiary organisations, and the register of receipts (donors' names
+    # and addresses), their PDF, duplicates and cancellations (`receipts.wagtail_hooks`).
+    ("receipts", "add_beneficiary"),
+    ("receipts", "change_beneficiary"),
+    ("receipts", "view_beneficiary"),
+    ("receipts", "view_receipt"),
+    ("receipts", "cancel_receipt"),
+    ("receipts", "reissue_receipt"),
 ]
 
 

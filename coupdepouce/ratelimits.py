@@ -35,6 +35,8 @@ RATES = {
     "question": "5/h",
     # Reporting a question (POST).
     "report": "10/h",
+    # "Récapitulatif de mes reçus fiscaux" (POST): each may email a summary PDF.
+    "receipt_summary": "5/h",
 }
 
 

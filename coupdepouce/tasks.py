@@ -43,7 +43,8 @@ def send_email_task(
 ) -> int:
     """Send one email, already rendered in the recipient's language; arguments are JSON-safe
     (`headers`: extra headers such as `List-Unsubscribe`; `attachments`: files of the private
-    storage, each `{"path": ..., "filename": ..., "mimetype": ...}`, read when sending).
+    storage, each `{"path": ..., "filename": ..., "mimetype": ...}`, read when sending, and
+    deleted once sent when `"delete_after_sending": True`).
 
     When the mail server cannot be reached or refuses for now (an `OSError`: refused or
     timed-out connections, and every `smtplib.SMTPException`), the task enqueues itself
@@ -58,7 +59,7 @@ def send_email_task(
         with private_storage().open(attachment["path"], "rb") as handle:
             message.attach(attachment["filename"], handle.read(), attachment["mimetype"])
     try:
-        return message.send()
+        sent = message.send()
     except OSError as error:
         backend = send_email_task.get_backend()
         if attempt < EMAIL_MAX_ATTEMPTS and backend.supports_defer and not is_permanent(error):
@@ -91,3 +92,8 @@ def send_email_task(
                 error,
             )
         raise
+    # Files only made for this email (a summary of receipts) are not kept once it is sent.
+    for attachment in attachments or []:
+        if attachment.get("delete_after_sending"):
+            private_storage().delete(attachment["path"])
+    return sent

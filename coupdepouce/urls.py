@@ -55,6 +55,8 @@ urlpatterns += i18n_patterns(
     path("", include("projects.feed_urls")),
     path("", include("follows.urls")),
     path("", include("questions.urls")),
+    # Tax receipts: the signed download link of a receipt email, the yearly summary form.
+    path("", include("receipts.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

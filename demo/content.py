@@ -337,8 +337,55 @@ CALLS = [
 
 # --- Campaigns --------------------------------------------------------------------------------
 # start: days from now; days: duration; percent: share of the goal pledged (None: no pledge yet).
+# The organisations the site issues tax receipts for (receipts.Beneficiary), by key. Their SIREN
+# passes the Luhn check but belongs to nobody: the town is fictional.
+BENEFICIARIES = {
+    "ville": {
+        "legal_name": "Ville de Beaupré-sur-Loire",
+        "street": "Hôtel de ville, 1 place de la Mairie",
+        "postal_code": "49990",
+        "city": "Beaupré-sur-Loire",
+        "siren": "219999018",
+        "rna": "",
+        "purpose": "Commune. Projets d'intérêt général de la vie locale : culture, lecture publique, "
+        "éducation populaire, environnement.",
+        "legal_ground": "local_authority",
+        "legal_ground_details": "Délibération du conseil municipal du 12 mars 2026",
+        "signatory_name": "Hélène Garnier",
+        "signatory_title": "Maire",
+        "issues_receipts": True,
+    },
+    "kfe": {
+        "legal_name": "Association Le Kfé du 33",
+        "street": "33 rue des Tilleuls",
+        "postal_code": "49990",
+        "city": "Beaupré-sur-Loire",
+        "siren": "",
+        "rna": "W491012345",
+        "purpose": "Café associatif ouvert à tous, lieu de distribution de l'AMAP et ressourcerie : lien social, "
+        "alimentation durable et réemploi des objets.",
+        "legal_ground": "general_interest",
+        "legal_ground_details": "Association loi 1901 d'intérêt général, gestion désintéressée",
+        "signatory_name": "Alexis Morel",
+        "signatory_title": "Président",
+        "issues_receipts": True,
+    },
+}
+# Streets of the demo donors' postal addresses (receipts).
+DONOR_STREETS = [
+    "rue des Tilleuls",
+    "quai de Loire",
+    "avenue Victor-Hugo",
+    "rue de la Gare",
+    "rue Jules-Ferry",
+    "chemin des Vignes",
+]
+
 # rewards: (min €, title, description, stock or None); sold_out: index of the reward whose stock
 # is fully taken. offline: (name, source, amount €) gifts recorded at the town hall.
+# Tax receipts: beneficiary (a key of BENEFICIARIES), reward_values (€, as text, one per reward:
+# what each reward is worth), receipts (how many paid online pledges ask for a receipt) and
+# offline_receipts (names of the offline donors who asked for one).
 
 CAMPAIGNS = [
     {
@@ -355,6 +402,11 @@ CAMPAIGNS = [
         "themes": ["alimentation-circuits-courts", "solidarite"],
         "territory": "les-tilleuls",
         "tax_deductible": True,
+        "beneficiary": "kfe",
+        # Within a quarter of each reward's minimum, except the card (from 80 €) and the evening
+        # (120 €: over the counterpart cap, never a receipt).
+        "reward_values": ["1.00", "3.50", "6.00", "20.00", "120.00"],
+        "offline_receipts": ["Mme Josiane Perrin"],
         "colour": "#2d6a1f",
         "accent": "#e9b949",
         "image_title": "Devanture stylisée d'un café de quartier avec des cagettes de légumes",
@@ -531,6 +583,10 @@ CAMPAIGNS = [
         "themes": ["numerique", "culture"],
         "territory": "quartier-de-la-gare",
         "tax_deductible": True,
+        "beneficiary": "ville",
+        # The workshop is worth exactly a quarter of its 40 €: a gift of 40 € keeps its receipt.
+        "reward_values": ["1.50", "10.00"],
+        "receipts": 6,
         "colour": "#3d3f8f",
         "accent": "#6fc3df",
         "image_title": "Imprimante 3D stylisée entourée de livres et de pièces imprimées",

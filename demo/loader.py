@@ -48,6 +48,8 @@ from demo.community import load_community, mark_update_announced
 from demo.images import get_or_create_image
 from demo.navigation import load_navigation
 from home.models import HomeFeature, HomePage, StandardPage
+from payments import rules as money_rules
+from payments import services as payment_services
 from payments.models import Pledge
 from payments.rules import FundingModel, PledgeStatus
 from projects.models import (
@@ -60,6 +62,8 @@ from projects.models import (
     StretchGoal,
     Territory,
 )
+from receipts import services as receipt_services
+from receipts.models import Beneficiary
 from themes.models import ThemeIndexPage, ThemePage
 
 # The demo accounts: the email address is the login (documented in the README).
@@ -136,6 +140,7 @@ class DemoLoader:
             self.load_settings()
             self.load_themes()
             self.load_calls()
+            self.load_beneficiaries()
             self.load_campaigns()
             self.load_standard_pages()
             self.load_features()
@@ -344,6 +349,18 @@ class DemoLoader:
 
     # ------------------------------------------------------------------ campaigns
 
+    def load_beneficiaries(self):
+        """The organisations the site issues tax receipts for, by their legal name."""
+        self.beneficiaries = {}
+        for key, fields in content.BENEFICIARIES.items():
+            beneficiary, created = Beneficiary.objects.get_or_create(
+                legal_name=fields["legal_name"], defaults={**fields, "site": self.site}
+            )
+            if created:
+                beneficiary.full_clean()
+                self.created["beneficiaries"] += 1
+            self.beneficiaries[key] = beneficiary
+
     def load_campaigns(self):
         self.project_index, created = self.child_page(
             self.home, content.PROJECT_INDEX["slug"], ProjectIndexPage, **self._fields(content.PROJECT_INDEX)
@@ -366,6 +383,7 @@ class DemoLoader:
                 start_at=start_at,
                 end_at=start_at + timedelta(days=spec["days"]),
                 tax_deductible=spec["tax_deductible"],
+                beneficiary=self.beneficiaries.get(spec.get("beneficiary")),
                 territory=self.territories[spec["territory"]],
                 source_call=self.calls.get(spec.get("source_call")),
                 story=stream(spec["story"]),
@@ -396,7 +414,10 @@ class DemoLoader:
     def campaign_children(self, campaign, spec):
         delivery = timezone.localdate(campaign.end_at) + timedelta(days=60)
         locale = campaign.locale
-        for order, (amount, title, description, stock) in enumerate(spec["rewards"]):
+        values = spec.get("reward_values") or [None] * len(spec["rewards"])
+        for order, ((amount, title, description, stock), value) in enumerate(
+            zip(spec["rewards"], values, strict=True)
+        ):
             RewardTier.objects.create(
                 page=campaign,
                 locale=locale,
@@ -404,6 +425,7 @@ class DemoLoader:
                 title=title,
                 description=description,
                 stock=stock,
+                value=value,
                 estimated_delivery=delivery,
                 sort_order=order,
             )
@@ -516,11 +538,46 @@ class DemoLoader:
                 )
             )
             dates.append(campaign.start_at + timedelta(seconds=span * rng.uniform(0.3, 0.9)))
+        self.ask_for_receipts(campaign, spec, pledges, dates, rng)
         created = Pledge.objects.bulk_create(pledges)
         for pledge, date in zip(created, dates, strict=True):
             pledge.created_at = pledge.updated_at = date
         Pledge.objects.bulk_update(created, ["created_at", "updated_at"])
         self.created["pledges"] += len(created)
+        # bulk_create sends no signal: issue the receipts here, emailing nobody.
+        with receipt_services.muted():
+            for pledge in created:
+                if pledge.wants_receipt:
+                    receipt_services.sync_pledge(pledge)
+
+    def ask_for_receipts(self, campaign, spec, pledges, dates, rng):
+        """On a campaign that offers tax receipts, some paid pledges ask for one (with a postal
+        address): `spec["receipts"]` online ones whose reward keeps the receipt, and the offline
+        donors named in `spec["offline_receipts"]`."""
+        if not campaign.offers_tax_receipts:
+            return
+        cap = payment_services.counterpart_cap_cents(campaign)
+        online_left = spec.get("receipts", 0)
+        offline_names = set(spec.get("offline_receipts", ()))
+        for pledge, date in zip(pledges, dates, strict=True):
+            if pledge.status != PledgeStatus.PAID:
+                continue
+            if pledge.source == Pledge.Source.ONLINE:
+                if online_left <= 0 or not money_rules.gift_keeps_receipt(pledge.reward, pledge.amount_cents, cap):
+                    continue
+                online_left -= 1
+                # All or nothing: cards are charged at the close.
+                paid_at = min(campaign.end_at, self.now) if campaign.all_or_nothing else date
+            elif pledge.backer_name in offline_names:
+                paid_at = date
+            else:
+                continue
+            pledge.wants_receipt = True
+            pledge.paid_at = paid_at
+            pledge.donor_street = f"{rng.randint(1, 80)} {rng.choice(content.DONOR_STREETS)}"
+            pledge.donor_postal_code = "49990"
+            pledge.donor_city = content.TOWN
+            pledge.donor_country = "France"
 
     # ------------------------------------------------------------------ content pages and "À la Une"
 

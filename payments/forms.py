@@ -11,12 +11,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coupdepouce.forms import ErrorSummaryMixin
-from payments.services import PledgeError, PledgeRequest, parse_amount_cents
+from payments.services import (
+    RECEIPT_ADDRESS_FIELDS,
+    PledgeError,
+    PledgeRequest,
+    parse_amount_cents,
+    receipt_address_errors,
+)
 
 AMOUNT_CHARACTERS = re.compile(r"[-+]?[\d\s\u202f\u00a0.,]*\s*€?\s*")
+FRENCH_POSTAL_CODE = re.compile(r"^\d{5}$")
+# The receipt's fields, only on a campaign that offers tax receipts.
+RECEIPT_FIELDS = ("wants_receipt", *RECEIPT_ADDRESS_FIELDS)
 
 
 class PledgeForm(ErrorSummaryMixin, forms.Form):
+    # The receipt's fields follow "About you" on the page (and in the error summary).
+    field_order = ["reward", "amount", "backer_name", "backer_email", *RECEIPT_FIELDS]
+
     # Radios are rendered by hand in the template (stock and sold-out state per tier);
     # the value is a reward id or "" for a free amount, checked by the service.
     reward = forms.CharField(label=_("Reward"), required=False)
@@ -41,13 +53,47 @@ class PledgeForm(ErrorSummaryMixin, forms.Form):
         required=False,
         widget=forms.Textarea({"rows": 3}),
     )
+    # Tax receipt: required only when the box is ticked (`clean`); removed where none is offered.
+    wants_receipt = forms.BooleanField(label=_("I want a tax receipt"), required=False, initial=True)
+    donor_street = forms.CharField(
+        label=_("Street address"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput({"autocomplete": "street-address"}),
+    )
+    donor_postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput({"autocomplete": "postal-code", "size": "8"}),
+    )
+    donor_city = forms.CharField(
+        label=_("Town or city"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput({"autocomplete": "address-level2"}),
+    )
+    donor_country = forms.CharField(
+        label=_("Country"),
+        max_length=100,
+        required=False,
+        initial=_("France"),
+        widget=forms.TextInput({"autocomplete": "country-name"}),
+    )
     consent = forms.BooleanField(
         error_messages={"required": _("Tick this box to accept how and when you will be charged.")},
     )
 
-    def __init__(self, *args, campaign=None, **kwargs):
+    def __init__(self, *args, campaign=None, offers_receipts=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.offers_receipts = offers_receipts
+        if offers_receipts:
+            # The receipt states the donor's full name.
+            self.fields["backer_name"].label = _("Your first and last name")
+        else:
+            for name in RECEIPT_FIELDS:
+                del self.fields[name]
         self.fields["backer_name"].error_messages["required"] = _("Enter your name.")
         self.fields["backer_email"].error_messages["required"] = _("Enter your email address.")
         self.fields["backer_email"].error_messages["invalid"] = _(
@@ -74,8 +120,40 @@ class PledgeForm(ErrorSummaryMixin, forms.Form):
         except PledgeError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 
+    @property
+    def receipt_requested(self) -> bool:
+        """Whether the receipt box is ticked (as posted, or its default on a new form)."""
+        if not self.offers_receipts:
+            return False
+        if self.is_bound:
+            return self["wants_receipt"].data
+        return bool(self["wants_receipt"].initial)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (self.offers_receipts and cleaned.get("wants_receipt")):
+            return cleaned
+        for name, message in receipt_address_errors().items():
+            cleaned[name] = (cleaned.get(name) or "").strip()
+            if not cleaned[name] and name not in self.errors:
+                self.add_error(name, forms.ValidationError(message, code="required"))
+        country = cleaned.get("donor_country", "").casefold()
+        postal_code = cleaned.get("donor_postal_code", "")
+        if postal_code and country in ("france", "fr") and not FRENCH_POSTAL_CODE.match(postal_code):
+            self.add_error(
+                "donor_postal_code",
+                forms.ValidationError(_("Enter a French postal code of five digits, for example 49990."), "invalid"),
+            )
+        return cleaned
+
+    def receipt_fields(self) -> list:
+        """The receipt's address fields, bound (for the template)."""
+        return [self[name] for name in RECEIPT_ADDRESS_FIELDS] if self.offers_receipts else []
+
     def pledge_request(self, language: str) -> PledgeRequest:
         data = self.cleaned_data
+        wants_receipt = bool(self.offers_receipts and data.get("wants_receipt"))
+        address = {name: data.get(name, "") if wants_receipt else "" for name in RECEIPT_ADDRESS_FIELDS}
         return PledgeRequest(
             amount_cents=data["amount"],
             backer_name=data["backer_name"].strip(),
@@ -86,6 +164,8 @@ class PledgeForm(ErrorSummaryMixin, forms.Form):
             show_amount=data["show_amount"],
             message=data["message"].strip(),
             language=language,
+            wants_receipt=wants_receipt,
+            **address,
         )
 
     def add_pledge_error(self, error: PledgeError) -> None:

@@ -14,7 +14,8 @@ calls in payments is small and listed in `docs/architecture.md`:
 - `payments.ledger`: `campaign_figures`, `with_figures`, `filter_status`, `rewards_with_stock`,
   `site_key_figures` (figures for pages and cards);
 - `payments.views.pledge`: the pledge form, served at a campaign's `soutenir/` route;
-- `payments.rules`: `FundingModel`, `CampaignStatus` (choices for page fields and filters).
+- `payments.rules`: `FundingModel`, `CampaignStatus` (choices for page fields and filters);
+- `payments.services`: `tax_receipt_terms`, `reward_receipt_note` (tax receipts on the campaign page).
 """
 
 from __future__ import annotations

@@ -5,11 +5,14 @@ person's pledges are those whose `backer_email` is one of the addresses they pro
 (`accounts.personal_data.verified_emails`).
 
 - Export (`EXPORT_HOOK`): a `pledges` section, one entry per pledge.
-- Erasure (`ERASE_HOOK`): the backer's name, email address, public name and message are
-  removed and the pledge shows as anonymous; the amount, status, reward, dates and the
-  payment provider's references stay, so the ledger, the campaigns' figures and the
-  settling of committed pledges are unchanged. The audit trail (`PledgeEvent`) holds no
-  personal data and stays as it is.
+- Erasure (`ERASE_HOOK`): the backer's name, email address, public name, message and the
+  postal address given for a tax receipt are removed and the pledge shows as anonymous;
+  the amount, status, reward, dates and the payment provider's references stay, so the
+  ledger, the campaigns' figures and the settling of committed pledges are unchanged. The
+  audit trail (`PledgeEvent`) holds no personal data and stays as it is.
+- Tax receipts already issued are not erased: they are a copy the beneficiary must keep
+  (`receipts.personal_data`, docs/receipts.md). A pledge charged after the erasure has no
+  name nor address left, so no receipt is issued for it.
 
 Wagtail loads hooks from the apps' `wagtail_hooks.py`, which imports this module.
 """
@@ -21,6 +24,20 @@ from wagtail import hooks
 
 from accounts.personal_data import ERASE_HOOK, EXPORT_HOOK, verified_emails
 from payments.models import Pledge
+
+# What an erased pledge keeps of the backer: nothing (a queryset update: no signal, so no
+# receipt is issued, amended or cancelled because of it).
+ERASED_FIELDS = {
+    "backer_name": "",
+    "backer_email": "",
+    "public_name": "",
+    "message": "",
+    "anonymous": True,
+    "donor_street": "",
+    "donor_postal_code": "",
+    "donor_city": "",
+    "donor_country": "",
+}
 
 
 def pledges_of(user):
@@ -52,6 +69,13 @@ def export_pledges(user) -> dict:
                 "anonymous": pledge.anonymous,
                 "show_amount": pledge.show_amount,
                 "message": pledge.message,
+                "wants_receipt": pledge.wants_receipt,
+                "address": {
+                    "street": pledge.donor_street,
+                    "postal_code": pledge.donor_postal_code,
+                    "city": pledge.donor_city,
+                    "country": pledge.donor_country,
+                },
                 "created_at": pledge.created_at,
                 "paid_at": pledge.paid_at,
             }
@@ -63,6 +87,4 @@ def export_pledges(user) -> dict:
 @hooks.register(ERASE_HOOK)
 @transaction.atomic
 def erase_pledges(user) -> None:
-    pledges_of(user).update(
-        backer_name="", backer_email="", public_name="", message="", anonymous=True, updated_at=timezone.now()
-    )
+    pledges_of(user).update(**ERASED_FIELDS, updated_at=timezone.now())

@@ -7,8 +7,10 @@
 - Pledges that never became money, `cancelled` and `failed` (an expired checkout is cancelled),
   lose the backer's personal data `pledge_data_retention_days` (of their campaign's site) after
   their last activity (the later of their last event and their last change): name, email,
-  public name, message, the provider's customer and card ids; `personal_data_erased_at` is
-  set. Amount, status, dates, reward and payment ids stay, for statistics and reconciliation.
+  public name, message, the postal address given for a tax receipt, the provider's customer
+  and card ids; `personal_data_erased_at` is set. Amount, status, dates, reward and payment
+  ids stay, for statistics and reconciliation. (A pledge that never became money has no tax
+  receipt; receipts are never purged, see docs/receipts.md.)
 - Paid, committed, action-required, refunded and pending pledges are never touched here: they
   are the accounting (pending ones expire first, then count from then).
 
@@ -27,23 +29,16 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from coupdepouce.models import PlatformSettings
-from payments import services
+from payments import personal_data, services
 from payments.interface import campaign_model
 from payments.models import Pledge, WebhookEvent
 from payments.rules import PledgeStatus
 
 # Pledges whose personal data go after the retention period: they never became money.
 ERASABLE_STATUSES = (PledgeStatus.CANCELLED, PledgeStatus.FAILED)
-# What an erased pledge keeps of the backer: nothing.
-ERASED_FIELDS = {
-    "backer_name": "",
-    "backer_email": "",
-    "public_name": "",
-    "message": "",
-    "anonymous": True,
-    "customer_id": "",
-    "payment_method_id": "",
-}
+# What an erased pledge keeps of the backer: nothing (what closing an account erases, and the
+# provider's customer and card ids, useless once the pledge never became money).
+ERASED_FIELDS = {**personal_data.ERASED_FIELDS, "customer_id": "", "payment_method_id": ""}
 BATCH = 500
 
 

@@ -78,6 +78,27 @@ class PledgeRequest:
     show_amount: bool = False
     message: str = ""
     language: str = "fr"
+    # Tax receipt (campaigns that offer one): the postal address the receipt states.
+    wants_receipt: bool = False
+    donor_street: str = ""
+    donor_postal_code: str = ""
+    donor_city: str = ""
+    donor_country: str = ""
+
+
+@dataclass
+class TaxReceiptTerms:
+    """What the pledge form and the campaign page say about tax receipts (`tax_receipt_terms`)."""
+
+    offered: bool
+    cap_cents: int
+    percent: int = rules.TAX_REDUCTION_PERCENT
+    # (gift, cost after the reduction) in cents, for a few example gifts.
+    examples: tuple = ()
+
+
+# The example gifts the pledge form turns into costs after the tax reduction.
+TAX_EXAMPLE_GIFTS_CENTS = (2500, 5000, 10000)
 
 
 def canonical_campaign(campaign):
@@ -91,6 +112,74 @@ def canonical_campaign(campaign):
 def platform_rules(campaign):
     """The site settings (commission, caps, grace period) that apply to a campaign."""
     return PlatformSettings.for_page(campaign)
+
+
+def counterpart_cap_cents(campaign) -> int:
+    """The fixed cap on a reward's value for a gift to keep its tax receipt (site setting), in cents."""
+    return platform_rules(canonical_campaign(campaign)).counterpart_cap * 100
+
+
+def tax_receipt_terms(campaign) -> TaxReceiptTerms:
+    """Whether the campaign (its French page decides) offers tax receipts, with the counterpart cap
+    and a few example gifts with their cost after the reduction (`rules.cost_after_tax_reduction_cents`)."""
+    canonical = canonical_campaign(campaign)
+    if not canonical.offers_tax_receipts:
+        return TaxReceiptTerms(offered=False, cap_cents=0)
+    examples = tuple((gift, rules.cost_after_tax_reduction_cents(gift)) for gift in TAX_EXAMPLE_GIFTS_CENTS)
+    return TaxReceiptTerms(offered=True, cap_cents=counterpart_cap_cents(canonical), examples=examples)
+
+
+def reward_receipt_note(reward, cap_cents: int) -> dict:
+    """What a reward means for the tax receipt: its value and the smallest gift with it that keeps
+    the receipt (`min_gift_cents`, never below the reward's minimum), or None when no gift does
+    (value not recorded, or over the cap)."""
+    value = reward.value_cents
+    if value is None:
+        return {"value_cents": None, "min_gift_cents": None}
+    smallest = rules.min_gift_for_counterpart_cents(value, cap_cents)
+    if smallest is not None:
+        smallest = max(smallest, reward.min_amount_cents)
+    return {"value_cents": value, "min_gift_cents": smallest}
+
+
+def counterpart_error(reward, cap_cents: int) -> PledgeError:
+    """The refusal of a receipt request whose reward takes the gift out of the rule on counterparts."""
+    note = reward_receipt_note(reward, cap_cents)
+    ways_out = _(
+        "To keep the tax receipt, choose “No reward”; or untick “I want a tax receipt” to keep this reward "
+        "without a receipt."
+    )
+    if note["value_cents"] is None:
+        reason = _("The reward “%(title)s” has no recorded value: with it, a gift gives no tax receipt.") % {
+            "title": reward.title
+        }
+    elif note["min_gift_cents"] is None:
+        reason = _(
+            "The reward “%(title)s” is worth %(value)s, more than the %(cap)s allowed: with it, no gift gives a "
+            "tax receipt."
+        ) % {"title": reward.title, "value": format_euros(note["value_cents"]), "cap": format_euros(cap_cents)}
+    else:
+        reason = _(
+            "The reward “%(title)s” is worth %(value)s: with it, a gift keeps its tax receipt from %(min)s."
+        ) % {
+            "title": reward.title,
+            "value": format_euros(note["value_cents"]),
+            "min": format_euros(note["min_gift_cents"]),
+        }
+    return PledgeError(f"{reason} {ways_out}", "reward", "counterpart")
+
+
+# The address fields a receipt request needs, with the message when one is missing.
+RECEIPT_ADDRESS_FIELDS = ("donor_street", "donor_postal_code", "donor_city", "donor_country")
+
+
+def receipt_address_errors() -> dict:
+    return {
+        "donor_street": _("Enter your street address for the tax receipt."),
+        "donor_postal_code": _("Enter your postal code for the tax receipt."),
+        "donor_city": _("Enter your town or city for the tax receipt."),
+        "donor_country": _("Enter your country for the tax receipt."),
+    }
 
 
 def parse_amount_cents(raw) -> int:
@@ -238,6 +327,11 @@ def create_pledge(campaign, request: PledgeRequest, *, provider: str, now=None):
 
     The pledge holds its reward and room under the cap until `expires_at`
     (`PlatformSettings.pending_checkout_minutes` from `now`).
+
+    A tax receipt is recorded as asked (`wants_receipt`, with the postal address) only when the
+    campaign's French page offers receipts; otherwise never, whatever was posted. A receipt
+    request whose reward takes the gift out of the rule on counterparts
+    (`rules.gift_keeps_receipt`) is refused on the field "reward" (code "counterpart").
     """
     RewardTier = reward_model()  # noqa: N806 — a model class
     now = now or timezone.now()
@@ -285,6 +379,7 @@ def create_pledge(campaign, request: PledgeRequest, *, provider: str, now=None):
                 taken = holding.filter(reward__translation_key=reward.translation_key).count()
                 if taken >= reward.stock:
                     raise PledgeError(_("This reward is sold out."), "reward", "sold_out")
+        receipt = _receipt_fields(canonical, request, reward, amount)
         cap = rules.cap_cents(canonical.goal_cents, settings.overfunding_cap_percent)
         if cap is not None:
             held = holding.filter(campaign__translation_key=keys["translation_key"]).aggregate(
@@ -315,9 +410,25 @@ def create_pledge(campaign, request: PledgeRequest, *, provider: str, now=None):
             funding_model=canonical.funding_model,
             language=request.language,
             expires_at=now + timedelta(minutes=settings.pending_checkout_minutes),
+            **receipt,
         )
         _record(pledge, "", S.PENDING, actor="citizen", note="pledge form")
     return pledge
+
+
+def _receipt_fields(canonical, request: PledgeRequest, reward, amount: int) -> dict:
+    """The pledge's tax receipt fields: asked for, on a campaign that offers receipts, with an
+    address and a reward that keeps the gift within the rule on counterparts. Raises PledgeError."""
+    if not request.wants_receipt or not canonical.offers_tax_receipts:
+        return {"wants_receipt": False}
+    address = {name: (getattr(request, name) or "").strip() for name in RECEIPT_ADDRESS_FIELDS}
+    for name, message in receipt_address_errors().items():
+        if not address[name]:
+            raise PledgeError(message, name, "required")
+    cap = counterpart_cap_cents(canonical)
+    if not rules.gift_keeps_receipt(reward, amount, cap):
+        raise counterpart_error(reward, cap)
+    return {"wants_receipt": True, **address}
 
 
 def record_offline_gift(pledge, user=None):
@@ -426,11 +537,15 @@ __all__ = [
     "InvalidTransition",
     "PledgeError",
     "PledgeRequest",
+    "RECEIPT_ADDRESS_FIELDS",
+    "TaxReceiptTerms",
     "Completion",
     "campaign_takes_pledges",
     "canonical_campaign",
     "checkout_expires_at",
     "complete_checkout",
+    "counterpart_cap_cents",
+    "counterpart_error",
     "create_pledge",
     "expire_if_due",
     "expire_pending_pledges",
@@ -440,6 +555,9 @@ __all__ = [
     "parse_amount_cents",
     "pledge_refusal",
     "pledges_by_status",
+    "receipt_address_errors",
     "record_offline_gift",
+    "reward_receipt_note",
+    "tax_receipt_terms",
     "transition",
 ]

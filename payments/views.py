@@ -93,9 +93,11 @@ def _pledge_form(request, campaign, only_in=""):
     """The form itself, in the active language; `only_in`: the campaign's language when it differs."""
     rewards = list(campaign.rewards_with_stock())
     closed_message = _closed_message(campaign)
+    tax_receipt = services.tax_receipt_terms(campaign)
+    offers = tax_receipt.offered
     status = 200
     if request.method == "POST":
-        form = PledgeForm(request.POST, campaign=campaign)
+        form = PledgeForm(request.POST, campaign=campaign, offers_receipts=offers)
         if closed_message:
             form.is_valid()
             form.add_error(None, closed_message)
@@ -120,7 +122,10 @@ def _pledge_form(request, campaign, only_in=""):
         initial = {"reward": selected}
         if reward is not None and not reward.sold_out:
             initial["amount"] = str(reward.min_amount)
-        form = PledgeForm(initial=initial, campaign=campaign)
+        form = PledgeForm(initial=initial, campaign=campaign, offers_receipts=offers)
+    if offers:
+        for reward in rewards:
+            reward.receipt = services.reward_receipt_note(reward, tax_receipt.cap_cents)
     context = {
         "page": campaign,
         "self": campaign,
@@ -133,8 +138,19 @@ def _pledge_form(request, campaign, only_in=""):
         "all_or_nothing": rules.charges_at_close(campaign.funding_model),
         "form_action": request.get_full_path(),
         "only_in": only_in,
+        "tax_receipt": tax_receipt,
+        "typed_cost": _typed_cost(form) if offers else None,
     }
     return render(request, "payments/pledge_form.html", context, status=status)
+
+
+def _typed_cost(form):
+    """(gift, cost after the tax reduction) in cents for the amount typed, when the form comes
+    back with a valid amount; else None."""
+    amount = getattr(form, "cleaned_data", {}).get("amount") if form.is_bound else None
+    if not amount:
+        return None
+    return amount, rules.cost_after_tax_reduction_cents(amount)
 
 
 def _pledge_and_checkout(request, campaign, form) -> str:

@@ -103,6 +103,12 @@ class PledgeAdminForm(WagtailAdminModelForm):
             if cleaned.get("source") == Pledge.Source.ONLINE:
                 self.add_error("source", _("Online pledges are made by backers, not recorded here."))
             cleaned["status"] = PledgeStatus.PAID
+        if cleaned.get("wants_receipt"):
+            # The same address rule as the pledge form; the receipts app issues the receipt once
+            # paid if the campaign offers receipts and the reward keeps the gift eligible.
+            for name, message in services.receipt_address_errors().items():
+                if not (cleaned.get(name) or "").strip():
+                    self.add_error(name, message)
         return cleaned
 
 
@@ -195,6 +201,19 @@ class PledgeViewSet(SnippetViewSet):
                 FieldPanel("message"),
             ],
             heading=_("Backer"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("wants_receipt"),
+                FieldPanel("donor_street"),
+                FieldRowPanel([FieldPanel("donor_postal_code"), FieldPanel("donor_city")]),
+                FieldPanel("donor_country"),
+            ],
+            heading=_("Tax receipt"),
+            help_text=_(
+                "Issued once the gift is paid, when its campaign offers tax receipts; the backer name must be the "
+                "donor's full name."
+            ),
         ),
     ]
     edit_handler = ObjectList(panels, base_form_class=PledgeAdminForm)

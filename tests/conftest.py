@@ -12,10 +12,11 @@ from datetime import timedelta
 
 import django_ratelimit.core
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import Locale
 
 from coupdepouce import ratelimits
@@ -57,6 +58,15 @@ def _media_root(tmp_path_factory):
         PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("private")),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (French), whatever an earlier test in the
+    same process activated: with pytest-xdist the order of tests on a worker varies."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ APPS = [
     "coupdepouce",
     "accounts",
     "payments",
+    "receipts",
     "holders",
     "offers",
     "questions",

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from payments import closing, services
@@ -24,32 +23,10 @@ from payments.models import CampaignClosing, MatchAllocation, MatchingOffer, Ple
 from payments.rules import CampaignStatus
 from payments.rules import PledgeStatus as S
 from projects.models import CampaignPage
+from tests.concurrency import run_together
 from tests.factories.projects import PledgeFactory, RewardTierFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(count, work):
-    """Run `work(i)` in `count` threads released at once; returns results and exceptions by index."""
-    barrier = threading.Barrier(count)
-    results, errors = {}, {}
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted on by the test
-            errors[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
-    return results, errors
 
 
 def test_forty_concurrent_pledges_on_a_tier_with_stock_ten(make_campaign):

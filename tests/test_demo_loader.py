@@ -53,7 +53,7 @@ from holders import services as holders
 from holders.models import CampaignHolder
 from home.models import HomeFeature, HomePage, StandardPage
 from offers.models import HelpOffer
-from payments import ledger
+from payments import ledger, rules
 from payments.models import Pledge
 from projects.models import (
     BudgetLine,
@@ -68,6 +68,7 @@ from projects.models import (
     Territory,
 )
 from questions.models import Question
+from receipts.models import Beneficiary, Receipt, ReceiptEvent
 from themes.models import ThemePage
 
 PROJECT_ROOT = Path(django_settings.BASE_DIR)
@@ -114,6 +115,8 @@ COUNTED_MODELS = [
     BudgetLine,
     UpdateAnnouncement,
     UpdateDelivery,
+    Beneficiary,
+    Receipt,
 ]
 
 
@@ -173,6 +176,7 @@ def test_load_demo_data_twice(private_storage):
     check_project_holder_account()
     check_help_offers_questions_and_followers()
     check_accountability_of_a_funded_campaign()
+    check_tax_receipts()
 
 
 def check_site_root_is_the_french_home_and_the_welcome_page_is_gone():
@@ -633,3 +637,41 @@ def test_no_test_factories_outside_tests():
     assert offenders == []
     runtime = (PROJECT_ROOT / "requirements.txt").read_text()
     assert "factory" not in runtime.lower()
+
+
+def check_tax_receipts():
+    """Two beneficiaries (the town, the Kfé's association), their campaigns offer receipts, every
+    reward there has a value, and paid pledges that asked for one have their receipt, numbered
+    from 1 per beneficiary; nobody was emailed a receipt."""
+    town = Beneficiary.objects.get(legal_name="Ville de Beaupré-sur-Loire")
+    kfe = Beneficiary.objects.get(legal_name="Association Le Kfé du 33")
+    for beneficiary in (town, kfe):
+        beneficiary.full_clean()
+        assert beneficiary.can_issue
+    assert (town.legal_ground, town.signatory_title, bool(town.siren)) == ("local_authority", "Maire", True)
+    assert (kfe.legal_ground, bool(kfe.rna)) == ("general_interest", True)
+    offering = {c.slug: c for c in CampaignPage.objects.filter(locale__language_code="fr") if c.offers_tax_receipts}
+    assert set(offering) == {"kfe-du-33", "imprimante-3d-mediatheque"}
+    assert offering["kfe-du-33"].beneficiary == kfe and offering["imprimante-3d-mediatheque"].beneficiary == town
+    cap = PlatformSettings.for_page(offering["kfe-du-33"]).counterpart_cap * 100
+    rewards = [r for c in offering.values() for r in c.rewards.all()]
+    assert all(r.value_cents is not None for r in rewards)
+    # Some rewards keep the receipt from their minimum, one needs more, one never does.
+    assert any(rules.counterpart_allows_receipt(r.value_cents, r.min_amount_cents, cap) for r in rewards)
+    assert any((rules.min_gift_for_counterpart_cents(r.value_cents, cap) or 0) > r.min_amount_cents for r in rewards)
+    assert any(rules.min_gift_for_counterpart_cents(r.value_cents, cap) is None for r in rewards)
+    receipts = list(Receipt.objects.select_related("pledge"))
+    by_beneficiary = {b: sorted(r.number for r in receipts if r.beneficiary_id == b.pk) for b in (town, kfe)}
+    assert by_beneficiary[town] == list(range(1, 7))
+    assert by_beneficiary[kfe] == [1]
+    for receipt in receipts:
+        pledge = receipt.pledge
+        assert receipt.status == Receipt.Status.ISSUED
+        assert pledge.status == "paid" and pledge.wants_receipt and pledge.donor_street and pledge.paid_at
+        assert receipt.amount_cents == pledge.amount_cents
+        assert rules.gift_keeps_receipt(pledge.reward, pledge.amount_cents, cap)
+    assert {r.donor_name for r in receipts if r.beneficiary_id == kfe.pk} == {"Mme Josiane Perrin"}
+    # Loading the demo emailed nobody a receipt.
+    assert not [r for r in receipts if r.emailed_at]
+    assert not ReceiptEvent.objects.filter(action="emailed").exists()
+    assert not [m for m in mail.outbox if m.attachments]

@@ -280,6 +280,7 @@ def test_every_limited_form_has_a_rate():
         "follow": "10/h",
         "question": "5/h",
         "report": "10/h",
+        "receipt_summary": "5/h",
     }
 
 

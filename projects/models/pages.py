@@ -104,7 +104,33 @@ class CampaignPageForm(WagtailAdminPageForm):
             else:
                 self.add_error(None, message)
         self.clean_terms(cleaned)
+        self.clean_reward_values(cleaned)
         return cleaned
+
+    def clean_reward_values(self, cleaned):
+        """A campaign that offers tax receipts needs every reward's value: the rule on counterparts
+        (`payments.rules.gift_keeps_receipt`) reads it, and a reward without one gives no receipt."""
+        beneficiary = cleaned.get("beneficiary")
+        if not (cleaned.get("tax_deductible") and beneficiary is not None and beneficiary.can_issue):
+            return
+        rewards = self.formsets.get("rewards")
+        if rewards is None or not rewards.is_valid():
+            return
+        missing = 0
+        for form in rewards.forms:
+            if rewards._should_delete_form(form) or not (form.instance.pk or form.has_changed()):
+                continue
+            if form.cleaned_data.get("value") is None:
+                form.add_error(
+                    "value",
+                    _(
+                        "Enter this reward's value: the campaign offers tax receipts, and a gift keeps its receipt "
+                        "only if the reward is worth at most a quarter of it."
+                    ),
+                )
+                missing += 1
+        if missing:
+            self.add_error(None, _("This campaign offers tax receipts: enter the value of every reward."))
 
     def clean_terms(self, cleaned):
         """Once a campaign has pledges, its goal, funding model and dates are no longer the editor's
@@ -404,6 +430,11 @@ class CampaignPage(RoutablePageMixin, Page):
         # The page's own figures, with the matching segments and the newest backers.
         self.figures = context["figures"] = ledger.campaign_figures(self, detailed=True)
         context["rewards"] = rewards = list(self.rewards_with_stock())
+        # Tax receipts (the French page decides): the reduction, and what each reward means for it.
+        context["tax_receipt"] = tax_receipt = payment_services.tax_receipt_terms(self)
+        if tax_receipt.offered:
+            for reward in rewards:
+                reward.receipt = payment_services.reward_receipt_note(reward, tax_receipt.cap_cents)
         # Closed or cancelled (a campaign may be cancelled before its end).
         context["closing"] = CampaignClosing.objects.filter(campaign__translation_key=self.translation_key).first()
         context["stretch_goals"] = list(self.stretch_goals.all())
