@@ -146,3 +146,7 @@ bench: install-test compilemessages ## Benchmark pages under gunicorn; writes do
 .PHONY: clean
 clean: ## Remove the virtualenv, the SQLite database, media and collected static files
 	rm -rf $(VENV) var media static_collected
+
+.PHONY: prod-local
+prod-local: install-test compilemessages ## Production stack on this machine: PostgreSQL, Redis, local S3, two gunicorn instances, a worker
+	$(PY) scripts/prod_local.py

@@ -2,12 +2,18 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Site
+from wagtail.images.models import AbstractImage
+from wagtail.models import Locale, Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from coupdepouce.navigation import MenuItem, NavigationMenu
+from coupdepouce.pages import chrome_cached, invalidate_chrome
 from coupdepouce.workflows import TwoPersonApprovalTask
 
 __all__ = ["AccessibilityStatus", "MenuItem", "NavigationMenu", "PlatformSettings", "TwoPersonApprovalTask"]
@@ -201,3 +207,63 @@ class PlatformSettings(BaseSiteSetting):
         if site is None:
             return cls()
         return cls.for_site(site)
+
+    @classmethod
+    def for_site(cls, site):
+        """The site's settings (created on first use), cached until any of them changes."""
+        if site is None:
+            return super().for_site(site)
+        return chrome_cached("platform-settings", [site.pk], lambda: cls._fetch_for_site(site))
+
+    @classmethod
+    def _fetch_for_site(cls, site):
+        instance, _created = cls.base_queryset().select_related("logo").get_or_create(site=site)
+        return instance
+
+
+# Changes that the cached page surroundings (`coupdepouce.pages.chrome_cached`) depend on.
+CHROME_MODELS = (PageViewRestriction, Site, Locale, PlatformSettings, NavigationMenu, MenuItem)
+
+
+def _page_shown_around_others(page):
+    """Whether `page` appears in what is cached around other pages: a home page, a parent (its title
+    and slug are in its descendants' breadcrumbs and URLs), a page with translations (the language
+    switcher), a site's root, or a page linked from a menu or the site settings. A new page with none
+    of these changes nothing cached, so adding content does not empty the cache."""
+    if page.pk is None or page.depth is None or page.depth <= 2 or page.numchild:
+        return True
+    references = Q(legal_page=page) | Q(privacy_page=page) | Q(accessibility_page=page)
+    return (
+        Page.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk).exists()
+        or MenuItem.objects.filter(page=page).exists()
+        or PlatformSettings.objects.filter(references).exists()
+        or Site.objects.filter(root_page=page).exists()
+    )
+
+
+@receiver(post_save)
+def _chrome_model_saved(sender, instance, created=False, **kwargs):
+    # A site's settings are created with their defaults on first read (`for_site`): nothing
+    # cached before differs from them.
+    if created and isinstance(instance, PlatformSettings):
+        return
+    if isinstance(instance, CHROME_MODELS) or (isinstance(instance, Page) and _page_shown_around_others(instance)):
+        invalidate_chrome()
+    elif isinstance(instance, AbstractImage) and PlatformSettings.objects.filter(logo_id=instance.pk).exists():
+        invalidate_chrome()  # a site's logo (cached with its settings)
+
+
+@receiver(post_delete)
+def _chrome_model_deleted(sender, instance, **kwargs):
+    if isinstance(instance, (Page, *CHROME_MODELS)):
+        invalidate_chrome()
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def _page_published_or_unpublished(sender, instance, **kwargs):
+    if _page_shown_around_others(instance):
+        invalidate_chrome()
+
+
+post_page_move.connect(invalidate_chrome, dispatch_uid="coupdepouce_chrome_moved")

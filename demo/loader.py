@@ -50,6 +50,7 @@ from demo.navigation import load_navigation
 from home.models import HomeFeature, HomePage, StandardPage
 from payments import rules as money_rules
 from payments import services as payment_services
+from payments import totals as payment_totals
 from payments.models import Pledge
 from payments.rules import FundingModel, PledgeStatus
 from projects.models import (
@@ -142,6 +143,8 @@ class DemoLoader:
             self.load_calls()
             self.load_beneficiaries()
             self.load_campaigns()
+            # Pledges are made with bulk_create (no signal): compute the campaigns' summary rows.
+            payment_totals.rebuild()
             self.load_standard_pages()
             self.load_features()
             ensure_campaign_workflow(self.project_index)

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
-from coupdepouce.pages import home_of
+from coupdepouce.pages import default_locale as cached_default_locale
+from coupdepouce.pages import home_of, language_codes
 from payments import ledger
 from projects.cards import CARD_NEEDS, attach_needs
 from projects.models import CampaignPage, InKindNeed
@@ -64,7 +65,7 @@ def resolve_features(home, now=None):
     are shown (`in_force`).
     """
     now = now or timezone.now()
-    default_locale = Locale.get_default()
+    default_locale = cached_default_locale()
     canonical = home if home.locale_id == default_locale.pk else home.get_translation_or_none(default_locale)
     canonical = canonical or home
     features = list(in_force(canonical.features.all(), now).select_related("image").order_by("sort_order"))
@@ -105,7 +106,7 @@ def resolve_features(home, now=None):
     image_ids = {_image_id(p) for p in by_key.values()} - {None}
     images = get_image_model().objects.in_bulk(image_ids) if image_ids else {}
 
-    languages = dict(Locale.objects.values_list("pk", "language_code"))
+    languages = language_codes()
     cards = []
     for feature in features:
         page = by_key.get(keys.get(feature.page_id))

@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
+from coupdepouce.pages import route_by_url_path
 from home.features import resolve_features
 from home.forms import HomePageForm
 from payments import ledger
@@ -92,6 +93,12 @@ class HomePage(Page):
         for path in self.get_translations(inclusive=True).values_list("path", flat=True):
             under |= models.Q(path__startswith=path)
         return CampaignPage.objects.live().filter(under)
+
+    def route(self, request, path_components):
+        """Serve a page two levels down or deeper in one query per request, not two per level."""
+        if len(path_components) < 2:
+            return super().route(request, path_components)
+        return route_by_url_path(self, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -5,6 +5,11 @@ Templates get figures ready: the raised amount, backers, status, bar widths, the
 segments per sponsor and the public list of backers all come from `CampaignFigures`.
 Figures of a campaign aggregate over all its translations (same `translation_key`),
 so a pledge made on the English page counts on the French one too.
+
+The raised amount, the backers and the matching are read from the campaign's summary row
+(`CampaignTotals`, kept up to date in the transaction of every ledger change; see
+`payments.models.totals`), so their cost does not grow with the number of pledges. A campaign
+without a row yet has 0 of each. `payments.totals` recomputes the rows from the pledges.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from payments import rules
-from payments.models import CampaignClosing, MatchAllocation, Pledge
+from payments.models import CampaignClosing, CampaignTotals, MatchAllocation, Pledge
 from payments.rules import COUNTED_STATUSES, CampaignStatus
 
 
@@ -148,19 +153,25 @@ def figures(
     )
 
 
-def totals_for(translation_key) -> tuple[int, int]:
-    """(raised cents, backers) of one campaign, in one query."""
-    row = Pledge.objects.filter(campaign__translation_key=translation_key, status__in=COUNTED_STATUSES).aggregate(
-        raised=Coalesce(Sum("amount_cents"), 0), backers=Count("id")
+def _totals_row(translation_key) -> tuple[int, int, int]:
+    """(raised cents, backers, matched cents) of one campaign from its summary row, in one query."""
+    row = (
+        CampaignTotals.objects.filter(pk=translation_key)
+        .values_list("raised_cents", "backers", "matched_cents")
+        .first()
     )
-    return row["raised"], row["backers"]
+    return row or (0, 0, 0)
+
+
+def totals_for(translation_key) -> tuple[int, int]:
+    """(raised cents, backers) of one campaign, in one query (its summary row)."""
+    raised, backers, _matched = _totals_row(translation_key)
+    return raised, backers
 
 
 def matched_for(translation_key) -> int:
-    """Matching (abondement) earned by one campaign's counted pledges, in one query."""
-    return MatchAllocation.objects.filter(
-        pledge__campaign__translation_key=translation_key, pledge__status__in=COUNTED_STATUSES, released=False
-    ).aggregate(total=Coalesce(Sum("amount_cents"), 0))["total"]
+    """Matching (abondement) earned by one campaign's counted pledges, in one query (its summary row)."""
+    return _totals_row(translation_key)[2]
 
 
 def matched_by_sponsor(translation_key) -> list[dict]:
@@ -175,46 +186,11 @@ def matched_by_sponsor(translation_key) -> list[dict]:
     )
 
 
-def _matched_subquery():
+def _totals_subquery(field: str):
+    """One figure of the campaign's summary row (0 without a row), for an annotation."""
     return Coalesce(
         Subquery(
-            MatchAllocation.objects.filter(
-                pledge__campaign__translation_key=OuterRef("translation_key"),
-                pledge__status__in=COUNTED_STATUSES,
-                released=False,
-            )
-            .order_by()
-            .values("pledge__campaign__translation_key")
-            .annotate(total=Sum("amount_cents"))
-            .values("total")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
-def _sum_subquery():
-    return Coalesce(
-        Subquery(
-            Pledge.objects.filter(campaign__translation_key=OuterRef("translation_key"), status__in=COUNTED_STATUSES)
-            .order_by()
-            .values("campaign__translation_key")
-            .annotate(total=Sum("amount_cents"))
-            .values("total")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
-def _count_subquery():
-    return Coalesce(
-        Subquery(
-            Pledge.objects.filter(campaign__translation_key=OuterRef("translation_key"), status__in=COUNTED_STATUSES)
-            .order_by()
-            .values("campaign__translation_key")
-            .annotate(n=Count("id"))
-            .values("n")[:1],
+            CampaignTotals.objects.filter(translation_key=OuterRef("translation_key")).values(field)[:1],
             output_field=IntegerField(),
         ),
         Value(0),
@@ -240,9 +216,9 @@ def with_figures(queryset):
     """Annotate a CampaignPage queryset with `raised_cents`, `backer_count`, `matched_cents`
     and `closing_outcome`, in the same query."""
     return queryset.annotate(
-        raised_cents=_sum_subquery(),
-        backer_count=_count_subquery(),
-        matched_cents=_matched_subquery(),
+        raised_cents=_totals_subquery("raised_cents"),
+        backer_count=_totals_subquery("backers"),
+        matched_cents=_totals_subquery("matched_cents"),
         closing_outcome=_outcome_subquery(),
     )
 
@@ -359,8 +335,9 @@ def campaign_figures(campaign, *, detailed=False, now=None) -> CampaignFigures:
     """Figures of one campaign (a `payments.interface.Campaign`).
 
     Listings annotate `raised_cents`/`backer_count`/`matched_cents`/`closing_outcome` with
-    `with_figures`, so no query runs per card; a lone page runs a few aggregate queries.
+    `with_figures`, so no query runs per card.
     `detailed` adds the matching segments and the newest backers, for the campaign page.
+    A lone page reads its summary row (one query) and its closing (one query).
     """
     now = now or timezone.now()
     key = campaign.translation_key
@@ -369,8 +346,7 @@ def campaign_figures(campaign, *, detailed=False, now=None) -> CampaignFigures:
         matched = getattr(campaign, "matched_cents", 0)
         outcome = getattr(campaign, "closing_outcome", None)
     else:
-        raised, backers = totals_for(key)
-        matched = matched_for(key)
+        raised, backers, matched = _totals_row(key)
         # Read even while live by its dates: a campaign may be cancelled before its end.
         outcome = outcome_for(key)
     result = figures(
@@ -397,6 +373,7 @@ __all__ = [
     "days_left",
     "figures",
     "filter_status",
+    "matched_for",
     "matching_segments",
     "percent_of",
     "rewards_with_stock",

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from payments.models import MatchAllocation, MatchingOffer
+from payments.models import CampaignTotals, MatchAllocation, MatchingOffer
+from payments.rules import COUNTED_STATUSES
 
 
 def offers_for(campaign):
@@ -65,9 +66,27 @@ def allocate(pledge):
     return created
 
 
+def _release(allocations) -> int:
+    """Mark unreleased allocations released, taking what counted off the campaigns' figures
+    (`CampaignTotals`: a queryset update sends no signal), in one transaction."""
+    with transaction.atomic():
+        allocations = allocations.filter(released=False)
+        counted = (
+            allocations.filter(pledge__status__in=COUNTED_STATUSES)
+            .order_by()
+            .values("pledge__campaign__translation_key")
+            .annotate(total=Sum("amount_cents"))
+        )
+        taken = {row["pledge__campaign__translation_key"]: row["total"] for row in counted}
+        released = allocations.update(released=True)
+        for key, total in taken.items():
+            CampaignTotals.add(key, matched_cents=-total)
+    return released
+
+
 def release(pledge):
     """Give the pledge's matching back to the envelopes."""
-    return pledge.matches.filter(released=False).update(released=True)
+    return _release(pledge.matches.all())
 
 
 def _campaign_allocations(translation_key):
@@ -76,12 +95,12 @@ def _campaign_allocations(translation_key):
 
 def release_on_failure(translation_key) -> int:
     """The campaign failed: sponsors who pay only on success pay nothing. Returns how many shares."""
-    return _campaign_allocations(translation_key).filter(offer__only_on_success=True).update(released=True)
+    return _release(_campaign_allocations(translation_key).filter(offer__only_on_success=True))
 
 
 def release_campaign(translation_key) -> int:
     """The campaign was cancelled: every sponsor's share goes back to its envelope."""
-    return _campaign_allocations(translation_key).update(released=True)
+    return _release(_campaign_allocations(translation_key))
 
 
 def offer_usage(offer):

@@ -31,7 +31,7 @@ from coupdepouce.models import PlatformSettings
 from coupdepouce.money import format_euros
 from payments import matching, rules
 from payments.interface import campaign_model, reward_model
-from payments.models import CampaignClosing, Pledge, PledgeEvent
+from payments.models import CampaignClosing, CampaignTotals, Pledge, PledgeEvent
 from payments.rules import COUNTED_STATUSES, CampaignStatus, PledgeStatus
 
 S = PledgeStatus
@@ -394,6 +394,9 @@ def create_pledge(campaign, request: PledgeRequest, *, provider: str, now=None):
                     "amount",
                     "over_cap",
                 )
+        # The campaign's summary row exists before its first pledge counts: later changes only
+        # update it (`CampaignTotals.add`), under the row lock of the update.
+        CampaignTotals.ensure(canonical.translation_key)
         pledge = Pledge.objects.create(
             campaign=canonical,
             amount_cents=amount,

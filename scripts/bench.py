@@ -255,6 +255,7 @@ def seed_campaigns(site: LiveSite, template_path: str) -> dict[str, str]:
     setup_django(site)
     from django.db import connections, transaction
 
+    from payments import totals
     from payments.models import Pledge
     from payments.rules import PledgeStatus
     from projects.models import CampaignPage
@@ -296,6 +297,7 @@ def seed_campaigns(site: LiveSite, template_path: str) -> dict[str, str]:
                     ],
                     batch_size=1000,
                 )
+                totals.rebuild()  # bulk_create sends no signal: the summary rows are rebuilt
             paths[name] = copy.get_url()
     finally:
         connections.close_all()

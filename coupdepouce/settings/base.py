@@ -5,9 +5,11 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -211,10 +213,74 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 # Application attachments: never under MEDIA_ROOT, served only after a permission check.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+# "private": attachments, signatures and tax receipts (coupdepouce/storage.py), never given a URL.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "coupdepouce.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
+def storages_from_environment(environ, storages):
+    """`storages` with media and private files in S3-compatible buckets when
+    AWS_STORAGE_BUCKET_NAME is set (production.py; docs/operations.md, "Several machines").
+
+    Public media (images, documents, renditions) go to AWS_STORAGE_BUCKET_NAME, served at their
+    plain URL (public-read bucket policy, or AWS_S3_CUSTOM_DOMAIN for a CDN in front); private
+    files to AWS_PRIVATE_STORAGE_BUCKET_NAME, a bucket with no public access, read by the site only.
+    """
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        return storages
+    private_bucket = environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME", "")
+    if not private_bucket or private_bucket == bucket:
+        raise ImproperlyConfigured(
+            "AWS_PRIVATE_STORAGE_BUCKET_NAME must name a second, private bucket when AWS_STORAGE_BUCKET_NAME is set."
+        )
+    common = {
+        "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+        # "path" for MinIO, Garage and most local servers; "virtual" for AWS and most providers.
+        "addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        # Two uploads of "photo.jpg" keep two files (django-storages overwrites by default).
+        "file_overwrite": False,
+    }
+    return {
+        **storages,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **common,
+                "bucket_name": bucket,
+                "querystring_auth": False,
+                "default_acl": environ.get("AWS_DEFAULT_ACL") or None,
+                "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            },
+        },
+        "private": {
+            "BACKEND": "coupdepouce.storage.PrivateS3Storage",
+            "OPTIONS": {**common, "bucket_name": private_bucket},
+        },
+    }
+
+
+def media_origins(environ):
+    """The origins public media are served from when they live in a bucket (for the
+    Content-Security-Policy's img-src, production.py); [] on this machine's disk."""
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        return []
+    if environ.get("AWS_S3_CUSTOM_DOMAIN"):
+        return [f"https://{environ['AWS_S3_CUSTOM_DOMAIN']}"]
+    endpoint = urlsplit(environ.get("AWS_S3_ENDPOINT_URL") or "https://s3.amazonaws.com")
+    region = environ.get("AWS_S3_REGION_NAME", "")
+    origins = [f"{endpoint.scheme}://{endpoint.netloc}", f"{endpoint.scheme}://{bucket}.{endpoint.netloc}"]
+    if not environ.get("AWS_S3_ENDPOINT_URL") and region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -240,6 +306,31 @@ CACHES = {
         "LOCATION": "renditions",
     },
 }
+
+
+def caches_from_environment(environ, caches):
+    """`caches` in Redis when REDIS_URL is set (production.py): the default cache (rate limits,
+    pages) and Wagtail's renditions cache, shared by every gunicorn worker, the task worker and
+    every machine. Give the site a database number of its own (redis://host:6379/1): clearing a
+    Django cache flushes that whole database. CACHE_KEY_PREFIX separates two sites on one database."""
+    url = environ.get("REDIS_URL", "")
+    if not url:
+        return caches
+    prefix = environ.get("CACHE_KEY_PREFIX", "coupdepouce")
+    return {
+        **caches,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        },
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"{prefix}:renditions",
+        },
+    }
+
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Coup de pouce"

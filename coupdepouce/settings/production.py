@@ -5,7 +5,17 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, CACHES, env_bool
+from .base import (
+    BASE_DIR,
+    CACHES,
+    CONTENT_SECURITY_POLICY,
+    CONTENT_SECURITY_POLICY_ADMIN,
+    STORAGES,
+    caches_from_environment,
+    env_bool,
+    media_origins,
+    storages_from_environment,
+)
 
 COUPDEPOUCE_ENV = "production"
 DEBUG = False
@@ -23,19 +33,30 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 
 # The default cache holds the rate-limit counters (coupdepouce/ratelimits.py, allauth): every
 # process (gunicorn workers, the task worker) must share it. By default a folder on this
-# machine (FileBasedCache); with several machines, a Redis or Memcached server, for example
-# DJANGO_CACHE_BACKEND=django.core.cache.backends.redis.RedisCache and
-# DJANGO_CACHE_LOCATION=redis://127.0.0.1:6379/1 (pip install redis). Neither file nor database
-# caches increment atomically: two simultaneous requests may count once, which only loosens a
-# limit by one.
-CACHES = {
-    **CACHES,
-    "default": {
-        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
-        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", str(BASE_DIR / "var" / "cache")),
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
+# machine (FileBasedCache, or DJANGO_CACHE_BACKEND / DJANGO_CACHE_LOCATION); with several
+# machines, REDIS_URL=redis://127.0.0.1:6379/1 puts it and the renditions cache in Redis
+# (base.caches_from_environment, docs/operations.md "Several machines"). File caches do not
+# increment atomically: two simultaneous requests may count once, which only loosens a limit by one.
+CACHES = caches_from_environment(
+    os.environ,
+    {
+        **CACHES,
+        "default": {
+            "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+            "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     },
-}
+)
+# Media and private files in S3-compatible buckets when AWS_STORAGE_BUCKET_NAME is set
+# (base.storages_from_environment); otherwise MEDIA_ROOT and PRIVATE_MEDIA_ROOT on this disk.
+STORAGES = storages_from_environment(os.environ, STORAGES)
+MEDIA_ORIGINS = media_origins(os.environ)
+# Images from the media bucket: allowed by the Content-Security-Policy of the site and the admin.
+CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_ADMIN = (
+    {**policy, "DIRECTIVES": {**policy["DIRECTIVES"], "img-src": [*policy["DIRECTIVES"]["img-src"], *MEDIA_ORIGINS]}}
+    for policy in (CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_ADMIN)
+)
 # Behind one reverse proxy (docs/operations.md): the client address is the last one it adds
 # to X-Forwarded-For. 0 when gunicorn faces the clients directly.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))

@@ -4,7 +4,7 @@ from django.urls import reverse, translate_url
 from django.utils.http import urlencode
 from django.utils.translation import get_language, override
 
-from coupdepouce.pages import active_locale, site_for_request, site_home
+from coupdepouce.pages import active_locale, live_translations, site_for_request, site_home
 
 register = template.Library()
 
@@ -30,7 +30,7 @@ def language_switcher(context, page=None):
     page = page if getattr(page, "pk", None) else None  # "" when the template has no page
     translations = {}
     if page is not None:
-        for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+        for translation in live_translations(page):
             translations[translation.locale.language_code] = translation
     links = []
     for code, name in settings.LANGUAGES:

@@ -15,6 +15,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from coupdepouce import colours
 from coupdepouce.models import AccessibilityStatus, NavigationMenu, PlatformSettings
+from coupdepouce.pages import ancestors_below_root, chrome_cached, live_translations
 
 register = template.Library()
 
@@ -107,8 +108,10 @@ def site_nav(context):
     default locale's when not translated). The footer lists the footer menu, then the legal
     notice and personal data pages chosen in the site's `PlatformSettings`, then the
     accessibility compliance status, linked to the accessibility statement when one is
-    chosen. Five queries at most, whatever the number of links; cached on the request so
-    every template of the request shares it.
+    chosen. Built in five queries at most, whatever the number of links, then cached per
+    site, language and home page until a page, menu or setting changes
+    (`coupdepouce.pages.chrome_cached`); only `aria-current` depends on the page shown.
+    Cached on the request too, so every template of the request shares it.
     """
     request = context.get("request")
     if request is not None and hasattr(request, NAV_CACHE_ATTR):
@@ -116,16 +119,45 @@ def site_nav(context):
 
     page = context.get("page")
     language = _content_language(get_language())
-    default_language = _content_language(settings.LANGUAGE_CODE)
     site = Site.find_for_request(request) if request is not None else None
-    platform = PlatformSettings.for_request(request) if site is not None else None
-    menus = _menus(site, language, default_language)
-    items = {location: list(menu.items.all()) for location, menu in menus.items()}
-
     current_path = getattr(page, "path", "") or ""
     current_pk = getattr(page, "pk", None)
     # The home page of the tree being browsed (a preview of a new page may have no path yet).
     home_path = current_path[: Page.steplen * 2] if (getattr(page, "depth", None) or 0) >= 2 else None
+    if site is not None:
+        built = chrome_cached(
+            "site-nav", [site.pk, language, home_path], lambda: _build_nav(request, site, language, home_path)
+        )
+    else:
+        built = _build_nav(request, site, language, home_path)
+
+    def mark(links):
+        # aria-current: "page" on the page itself, "true" on the section the page is in
+        # (never on the home page, which every page is in).
+        marked = []
+        for link in links:
+            current = ""
+            if link["pk"] is not None:
+                if link["pk"] == current_pk:
+                    current = "page"
+                elif link["depth"] > 2 and current_path.startswith(link["path"]):
+                    current = "true"
+            marked.append({**link, "current": current})
+        return marked
+
+    nav = {**built, "menu": mark(built["menu"]), "footer": mark(built["footer"])}
+    if request is not None:
+        setattr(request, NAV_CACHE_ATTR, nav)
+    return nav
+
+
+def _build_nav(request, site, language, home_path):
+    """The navigation of `site` in `language` (links without `current`), from the database."""
+    default_language = _content_language(settings.LANGUAGE_CODE)
+    platform = PlatformSettings.for_site(site) if site is not None else None
+    menus = _menus(site, language, default_language)
+    items = {location: list(menu.items.all()) for location, menu in menus.items()}
+
     ids = {item.page_id for rows in items.values() for item in rows}
     if platform is not None:
         ids |= {platform.legal_page_id, platform.privacy_page_id, platform.accessibility_page_id}
@@ -141,20 +173,13 @@ def site_nav(context):
         url = target.get_url(request)
         if not url:
             return None
-        # aria-current: "page" on the page itself, "true" on the section the page is in
-        # (never on the home page, which every page is in).
-        if target.pk == current_pk:
-            current = "page"
-        elif target.depth > 2 and current_path.startswith(target.path):
-            current = "true"
-        else:
-            current = ""
         return {
             "url": url,
             "label": label or target.title,
             "lang": lang_of(label_language if label else target.locale.language_code),
-            "page": target,
-            "current": current,
+            "pk": target.pk,
+            "path": target.path,
+            "depth": target.depth,
         }
 
     def menu_links(location):
@@ -169,8 +194,9 @@ def site_nav(context):
                     "url": item.url,
                     "label": item.label or item.url,
                     "lang": lang_of(menu.locale.language_code) if item.label else "",
-                    "page": None,
-                    "current": "",
+                    "pk": None,
+                    "path": "",
+                    "depth": 0,
                 }
             else:
                 link = None
@@ -181,7 +207,7 @@ def site_nav(context):
     footer = menu_links(NavigationMenu.Location.FOOTER)
     accessibility = {"url": "", "label": _accessibility_label(getattr(platform, "accessibility_status", None))}
     if platform is not None:
-        in_footer = {link["page"].pk for link in footer if link["page"] is not None}
+        in_footer = {link["pk"] for link in footer if link["pk"] is not None}
         for field in ("legal_page_id", "privacy_page_id"):
             target = pages.get(getattr(platform, field))
             if target is not None and target.pk not in in_footer:
@@ -195,15 +221,12 @@ def site_nav(context):
     home = pages.at_path(home_path) if home_path else None
     if home is None and site is not None:
         home = pages.get(site.root_page_id)
-    nav = {
+    return {
         "home": home,
         "menu": menu_links(NavigationMenu.Location.MAIN),
         "footer": footer,
         "accessibility": accessibility,
     }
-    if request is not None:
-        setattr(request, NAV_CACHE_ATTR, nav)
-    return nav
 
 
 @register.simple_tag(takes_context=True)
@@ -213,8 +236,7 @@ def page_alternates(context, page):
     if page is None or not getattr(page, "pk", None):
         return []
     links = []
-    translations = page.get_translations(inclusive=True).live().select_related("locale")
-    for translation in translations.order_by("locale__language_code"):
+    for translation in live_translations(page):
         url = translation.get_full_url(request)
         if url:
             links.append({"code": translation.locale.language_code, "url": url})
@@ -266,9 +288,7 @@ def elided_page_range(page_obj):
 @register.simple_tag
 def breadcrumb_ancestors(page):
     """The page's ancestors below the root, from home down (one query)."""
-    if page is None or getattr(page, "depth", 0) <= 2:
-        return []
-    return list(page.get_ancestors().filter(depth__gte=2).order_by("depth"))
+    return ancestors_below_root(page)
 
 
 @register.filter

@@ -3,9 +3,11 @@
 from payments.models.matching import MatchAllocation, MatchingOffer, Sponsor
 from payments.models.pledges import Pledge, PledgeEvent
 from payments.models.records import CampaignClosing, PayoutAccount, WebhookEvent
+from payments.models.totals import CampaignTotals
 
 __all__ = [
     "CampaignClosing",
+    "CampaignTotals",
     "MatchAllocation",
     "MatchingOffer",
     "PayoutAccount",
