@@ -12,6 +12,7 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from coupdepouce import page_cache
 from coupdepouce.navigation import MenuItem, NavigationMenu
 from coupdepouce.pages import chrome_cached, invalidate_chrome
 from coupdepouce.workflows import TwoPersonApprovalTask
@@ -247,6 +248,8 @@ def _chrome_model_saved(sender, instance, created=False, **kwargs):
     # cached before differs from them.
     if created and isinstance(instance, PlatformSettings):
         return
+    if not kwargs.get("raw"):
+        page_cache.changed_object(instance)
     if isinstance(instance, CHROME_MODELS) or (isinstance(instance, Page) and _page_shown_around_others(instance)):
         invalidate_chrome()
     elif isinstance(instance, AbstractImage) and PlatformSettings.objects.filter(logo_id=instance.pk).exists():
@@ -255,6 +258,7 @@ def _chrome_model_saved(sender, instance, created=False, **kwargs):
 
 @receiver(post_delete)
 def _chrome_model_deleted(sender, instance, **kwargs):
+    page_cache.changed_object(instance)
     if isinstance(instance, (Page, *CHROME_MODELS)):
         invalidate_chrome()
 
@@ -262,6 +266,7 @@ def _chrome_model_deleted(sender, instance, **kwargs):
 @receiver(page_published)
 @receiver(page_unpublished)
 def _page_published_or_unpublished(sender, instance, **kwargs):
+    page_cache.page_changed(instance, parent=True)
     if _page_shown_around_others(instance):
         invalidate_chrome()
 

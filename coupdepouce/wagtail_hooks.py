@@ -1,6 +1,6 @@
-"""Admin for the header and footer menus (Snippets > Menus; wagtail-localize adds "Translate"), and the
-two-person rule of moderation explained in the page editor, and the dashboard's "pages waiting for
-validation"."""
+"""Admin for the header and footer menus (Snippets > Menus; wagtail-localize adds "Translate"), the
+page served noted for the page cache, the two-person rule of moderation explained in the page
+editor, and the dashboard's "pages waiting for validation"."""
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -13,6 +13,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from coupdepouce import page_cache
 from coupdepouce.editorial import VALIDATION_GROUP
 from coupdepouce.navigation import NavigationMenu
 from coupdepouce.workflows import TwoPersonApprovalTask, approval_refusal
@@ -27,6 +28,12 @@ class NavigationMenuViewSet(SnippetViewSet):
 
 
 register_snippet(NavigationMenuViewSet)
+
+
+@hooks.register("before_serve_page")
+def note_page_for_the_page_cache(page, request, serve_args, serve_kwargs):
+    """The page about to be served may be stored for anonymous visitors (`coupdepouce.page_cache`)."""
+    page_cache.note_page(request, page)
 
 
 # Moderation: the two-person rule explained where the "Approve" button would be -----------------

@@ -11,4 +11,9 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from payments import checks  # noqa: F401 — registers the payment configuration checks
+        from payments import (
+            checks,  # noqa: F401 — registers the payment configuration checks
+            signals,
+        )
+
+        signals.connect()

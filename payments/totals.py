@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Sum
 
+from coupdepouce import page_cache
 from payments.models import CampaignTotals, MatchAllocation, Pledge
 from payments.rules import COUNTED_STATUSES
 
@@ -68,7 +69,8 @@ def differences() -> dict:
 def rebuild(pledge_model=Pledge, allocation_model=MatchAllocation, totals_model=CampaignTotals) -> int:
     """Rewrite every summary row from the ledger; returns how many rows changed.
 
-    Runs in one transaction; the rows of campaigns without counted pledges are zeroed."""
+    Runs in one transaction; the rows of campaigns without counted pledges are zeroed. Empties
+    the page cache (`coupdepouce.page_cache`)."""
     changed = 0
     with transaction.atomic():
         expected = compute(pledge_model, allocation_model)
@@ -88,6 +90,7 @@ def rebuild(pledge_model=Pledge, allocation_model=MatchAllocation, totals_model=
                 },
             )
             changed += 1
+    page_cache.clear()  # stored pages may show figures from before
     return changed
 
 

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Question(models.Model):
+    # What the page cache (coupdepouce.page_cache) purges when a row is saved or deleted.
+    page_cache_shown_on = "campaign"
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting moderation")
         PUBLISHED = "published", _("Published")

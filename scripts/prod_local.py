@@ -4,7 +4,9 @@
   (dropped and created again at each start: the local S3 server keeps its files in memory);
 - Redis at 127.0.0.1:6379, database 5 (only that database; CACHE_KEY_PREFIX "prodlocal");
 - a local S3 server (moto's server mode) with a public media bucket and a private one;
-- two gunicorn instances (production settings, gunicorn.conf.py) on two ports, as two machines;
+- two gunicorn instances (production settings, gunicorn.conf.py) on two ports, as two machines,
+  each with a MEDIA_ROOT of its own (var/prod-local/media-a/ and media-b/, emptied at each start:
+  media live in the bucket, so nothing may land there);
 - one task worker (`manage.py db_worker`);
 - the demo content, loaded once through the same settings.
 
@@ -15,13 +17,17 @@ HTTP on localhost: browsers accept the Secure cookies there. Ctrl-C stops everyt
     python scripts/prod_local.py [--port 8001] [--redis-db 5] [--check]
 
 --check starts the stack, checks that both instances serve the pages and the images stored in
-S3, then stops it (exit status 1 on a failure).
+S3, then that they act as one site (tests/crossinstance.py, also run by the test suite in
+tests/test_cross_instance.py): a pledge made through A shows at once on B's campaign page, and an
+image uploaded through A's admin is shown by B and served from the bucket; then it stops the stack
+(exit status 1 on a failure).
 """
 
 import argparse
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,6 +41,10 @@ import psycopg
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import crossinstance  # noqa: E402 (the check the test suite runs too)
+
 WORKDIR = ROOT / "var" / "prod-local"
 PYTHON = sys.executable
 DATABASE = "coupdepouce_prodlocal"
@@ -179,6 +189,40 @@ def check(urls):
     return failures
 
 
+def media_root(name):
+    """Instance `name`'s own, empty MEDIA_ROOT."""
+    folder = WORKDIR / f"media-{name}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def cross_instance_check(urls, environment, media_roots):
+    """A pledge through A shows at once on B; an image uploaded through A is served by B, from the
+    bucket, with nothing written to either instance's disk."""
+    url_a, url_b = (url.rstrip("/") for url in urls)
+    media_url = f"{environment['AWS_S3_ENDPOINT_URL']}/{environment['AWS_STORAGE_BUCKET_NAME']}/"
+    failures = []
+    try:
+        seen = crossinstance.check_pledge(url_a, url_b)
+        print(
+            f"Pledge through A, seen at once on B: {seen['campaign']} raised {seen['before']['raised_cents']} → "
+            f"{seen['after']['raised_cents']} cents, backers {seen['before']['backers']} → {seen['after']['backers']}"
+        )
+    except crossinstance.CheckFailed as error:
+        failures.append(f"pledge through A, read on B: {error}")
+    try:
+        seen = crossinstance.check_image(url_a, url_b, media_url)
+        print(f"Image uploaded through A, shown by B ({seen['edit_page']}), served by S3: {', '.join(seen['served'])}")
+    except crossinstance.CheckFailed as error:
+        failures.append(f"image uploaded through A, served by B: {error}")
+    for folder in media_roots:
+        written = [path for path in folder.rglob("*") if path.is_file()]
+        if written:
+            failures.append(f"{folder}: media written to the instance's disk: {written[:3]}")
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8001, help="instance A; instance B takes the next port")
@@ -205,13 +249,14 @@ def main():
         manage(environment, "collectstatic", "--noinput", "-v0")
         manage(environment, "load_demo_data", "--allow-production", "--quiet")
 
-        urls = []
+        urls, media_roots = [], []
         for index, port in enumerate((args.port, args.port + 1)):
             name = "AB"[index]
+            media_roots.append(media_root(name.lower()))
             stack.start(
                 f"gunicorn {name}",
                 [PYTHON, "-m", "gunicorn", "coupdepouce.wsgi", "-c", str(ROOT / "gunicorn.conf.py")],
-                {**environment, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+                {**environment, "GUNICORN_BIND": f"127.0.0.1:{port}", "MEDIA_ROOT": str(media_roots[-1])},
                 f"gunicorn-{name.lower()}",
             )
             urls.append(f"http://localhost:{port}/")
@@ -226,9 +271,13 @@ def main():
 
         if args.check:
             failures = check(urls)
+            failures += cross_instance_check(urls, environment, media_roots)
             for failure in failures:
                 print(f"FAILED: {failure}")
-            print("prod-local check: " + ("failed" if failures else "both instances serve pages and S3 images"))
+            print(
+                "prod-local check: "
+                + ("failed" if failures else "both instances serve pages and S3 images, and act as one site")
+            )
             return 1 if failures else 0
         while not stack.dead():
             time.sleep(1)

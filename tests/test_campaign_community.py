@@ -166,7 +166,8 @@ def test_campaign_page_routes_delegate_to_the_offer_follow_and_question_pages(cl
 def test_follow_box_says_follow_on_a_live_campaign(client, make_campaign):
     campaign = live_campaign(make_campaign)
     _, content = page(client, campaign.url)
-    assert f'action="{campaign.url}suivre/"' in content
+    # Anonymous visitors: a link to the form's own page (the campaign page carries no CSRF token).
+    assert f'href="{campaign.url}suivre/"' in content
     assert french("Follow this project") in content
     assert french("Be told when it launches") not in content
 
@@ -174,7 +175,7 @@ def test_follow_box_says_follow_on_a_live_campaign(client, make_campaign):
 def test_follow_box_offers_the_launch_alert_on_an_upcoming_campaign(client, make_campaign):
     upcoming = make_campaign(starts_in=timedelta(days=5))
     _, content = page(client, upcoming.url)
-    assert f'action="{upcoming.url}suivre/"' in content
+    assert f'href="{upcoming.url}suivre/"' in content
     assert french("Be told when it launches") in content
     # The funding box leads to it, where a live campaign has its "Support" button.
     assert 'href="#follow-title"' in content
@@ -194,7 +195,7 @@ def test_only_published_questions_show_with_their_answers(client, make_campaign)
     assert "Derrière l&#x27;école." in content
     assert "Question en attente" not in content
     assert "Question refusée" not in content
-    assert f'action="{campaign.url}questions/"' in content
+    assert f'href="{campaign.url}questions/"' in content
 
 
 # Where the project stands -------------------------------------------------------------------------

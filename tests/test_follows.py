@@ -129,8 +129,10 @@ def test_partial_for_the_campaign_page(rf, campaign, upcoming):
     )
     page = BeautifulSoup(html, "html.parser")
     assert page.select_one("h2").get_text(strip=True) == "Suivre ce projet"
-    assert page.select_one("form")["action"] == follow_url(campaign)
-    assert page.select_one("button").get_text(strip=True) == "Suivre ce projet"
+    # Anonymous visitors: a link to the form's own page (no CSRF token: the page is cacheable).
+    assert page.select_one("form") is None and "csrfmiddlewaretoken" not in html
+    assert page.select_one("a.button")["href"] == follow_url(campaign)
+    assert page.select_one("a.button").get_text(strip=True) == "Suivre ce projet"
     html = render_to_string(
         "follows/_follow_form.html",
         {"campaign": upcoming, "figures": upcoming.figures, "follow_form": FollowForm()},
@@ -550,12 +552,21 @@ def test_a_failed_launch_notice_is_tried_again_by_the_next_run(upcoming):
     assert [m.to for m in mail.outbox] == [["lea@example.org"]]
 
 
-def test_the_campaign_page_shows_the_follow_form(client, campaign):
+def test_the_campaign_page_leads_anonymous_visitors_to_the_follow_form(client, campaign):
+    page = soup(client.get(campaign.url))
+    assert page.select_one("form.follow-form") is None
+    link = page.select_one(".follow a.button")
+    assert link["href"] == follow_url(campaign) and link.get_text(strip=True) == "Suivre ce projet"
+    form = soup(client.get(link["href"])).select_one("form.follow-form")
+    assert form["action"] == follow_url(campaign)
+
+
+def test_the_campaign_page_shows_the_follow_form_to_signed_in_visitors(client, campaign, django_user_model):
+    client.force_login(django_user_model.objects.create_user(email="lea@example.org", password="x"))
     page = soup(client.get(campaign.url))
     form = page.select_one("form.follow-form")
     assert form["action"] == follow_url(campaign)
     assert form.select_one("button").get_text(strip=True) == "Suivre ce projet"
-
 
 
 def test_updates_published_before_the_feature_count_as_announced(campaign):

@@ -244,7 +244,7 @@ def test_the_honeypot_answers_like_a_success_and_saves_nothing(client, campaign,
 
 
 def test_the_honeypot_is_hidden_from_people_and_assistive_technologies(client, campaign):
-    page = soup(client.get(campaign.url))
+    page = soup(client.get(ask_url(campaign)))
     honeypot = page.find("input", attrs={"name": "website"})
     wrapper = honeypot.find_parent("div")
     assert wrapper.has_attr("hidden")
@@ -259,8 +259,21 @@ def test_the_service_refuses_an_empty_question():
 # The campaign page's section ---------------------------------------------------------------
 
 
-def test_the_campaign_page_shows_the_questions_section_with_the_form(client, campaign, staff):
+def test_the_campaign_page_shows_the_questions_section_with_a_link_to_the_form(client, campaign, staff):
     published(QuestionFactory(campaign=campaign, body="Combien de parcelles ?"), staff)
+    section = questions_section(client.get(campaign.url))
+
+    assert section.find("h2").get_text(" ", strip=True) == "Questions (1)"
+    assert "Combien de parcelles ?" in section.find("article").get_text()
+    # Anonymous visitors get a link to the form's own page: no CSRF token, the page is cacheable.
+    assert section.find("form") is None
+    assert section.select_one("a.button")["href"] == ask_url(campaign)
+    assert "Votre adresse e-mail n’est jamais affichée" in section.get_text()
+
+
+def test_the_campaign_page_shows_the_question_form_to_signed_in_visitors(client, campaign, staff):
+    published(QuestionFactory(campaign=campaign, body="Combien de parcelles ?"), staff)
+    client.force_login(staff)
     section = questions_section(client.get(campaign.url))
 
     assert section.find("h2").get_text(" ", strip=True) == "Questions (1)"

@@ -6,17 +6,13 @@ and a private one.
 """
 
 import importlib
-import logging
 import runpy
 import sys
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
-import boto3
 import pytest
-import redis
 from django.conf import settings
 from django.core.cache import CacheHandler
 from django.core.exceptions import ImproperlyConfigured
@@ -24,7 +20,6 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.files.storage import default_storage
 from django.test import override_settings
-from moto.server import ThreadedMotoServer
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
@@ -38,25 +33,19 @@ from coupdepouce.settings.base import (
 )
 from coupdepouce.storage import NO_URL, PrivateFileSystemStorage, PrivateS3Storage, private_backend, private_storage
 from receipts.models import Beneficiary, Receipt
+from tests import localservices
 from tests.factories.coupdepouce import ImageFactory
+from tests.localservices import REDIS_URL, bucket_keys, s3_client
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/0"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
+# The local Redis and S3 server (tests/localservices.py, shared with tests/test_cross_instance.py).
+redis_environment = localservices.redis_environment
+s3_endpoint = localservices.s3_endpoint
+s3_environment = localservices.s3_environment
+
 # --------------------------------------------------------------------------- Redis
-
-
-@pytest.fixture
-def redis_environment():
-    """An environment naming the local Redis, under a key prefix of this test's own."""
-    prefix = f"test-scaleout-{uuid.uuid4().hex}"
-    yield {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def test_without_redis_url_the_caches_stay_as_they_are():
@@ -89,9 +78,7 @@ def test_default_and_renditions_caches_in_redis(redis_environment):
     assert machine_a["default"].get("campaign:figures") is None
     assert machine_a["renditions"].get("campaign:figures") == "a rendition"
 
-    client = redis.Redis.from_url(REDIS_URL)
-    stored = {key.decode() for key in client.scan_iter(match=f"{redis_environment['CACHE_KEY_PREFIX']}*")}
-    client.close()
+    stored = localservices.redis_keys(REDIS_URL, redis_environment["CACHE_KEY_PREFIX"])
     assert stored == {
         f"{redis_environment['CACHE_KEY_PREFIX']}:1:hits",
         f"{redis_environment['CACHE_KEY_PREFIX']}:renditions:1:campaign:figures",
@@ -99,51 +86,6 @@ def test_default_and_renditions_caches_in_redis(redis_environment):
 
 
 # --------------------------------------------------------------------------- S3
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3_environment(s3_endpoint):
-    """Fresh public and private buckets on the local S3 server, and the environment naming them."""
-    suffix = uuid.uuid4().hex[:12]
-    environment = {
-        "AWS_STORAGE_BUCKET_NAME": f"media-{suffix}",
-        "AWS_PRIVATE_STORAGE_BUCKET_NAME": f"private-{suffix}",
-        "AWS_S3_ENDPOINT_URL": s3_endpoint,
-        "AWS_S3_REGION_NAME": "us-east-1",
-        "AWS_S3_ADDRESSING_STYLE": "path",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_ACL": "public-read",
-    }
-    client = s3_client(environment)
-    client.create_bucket(Bucket=environment["AWS_STORAGE_BUCKET_NAME"])
-    client.create_bucket(Bucket=environment["AWS_PRIVATE_STORAGE_BUCKET_NAME"])
-    return environment
-
-
-def s3_client(environment):
-    return boto3.client(
-        "s3",
-        endpoint_url=environment["AWS_S3_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def bucket_keys(environment, bucket_variable):
-    listing = s3_client(environment).list_objects_v2(Bucket=environment[bucket_variable])
-    return {item["Key"] for item in listing.get("Contents", [])}
 
 
 def fetch(url):

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Whole pages for anonymous visitors, from the default cache (coupdepouce/page_cache.py).
+    "coupdepouce.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -306,6 +308,34 @@ CACHES = {
         "LOCATION": "renditions",
     },
 }
+
+
+# The page cache for anonymous visitors (coupdepouce/page_cache.py): how long a stored page may
+# live at most (seconds; 0 turns it off). Changes purge it at once; this bounds what no signal
+# tells, such as a snippet shown on a page being edited.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+
+
+def frontend_cache_from_environment(environ):
+    """WAGTAILFRONTENDCACHE for a CDN or reverse proxy in front of the site, purged with the page
+    cache (`wagtail.contrib.frontend_cache`): FRONTEND_CACHE_URL for Varnish, nginx or any
+    HTTP PURGE endpoint; CLOUDFLARE_API_TOKEN with CLOUDFLARE_ZONE_ID for Cloudflare. None without."""
+    if environ.get("CLOUDFLARE_API_TOKEN") and environ.get("CLOUDFLARE_ZONE_ID"):
+        return {
+            "cloudflare": {
+                "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+                "BEARER_TOKEN": environ["CLOUDFLARE_API_TOKEN"],
+                "ZONEID": environ["CLOUDFLARE_ZONE_ID"],
+            }
+        }
+    if environ.get("FRONTEND_CACHE_URL"):
+        return {
+            "proxy": {
+                "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+                "LOCATION": environ["FRONTEND_CACHE_URL"],
+            }
+        }
+    return None
 
 
 def caches_from_environment(environ, caches):

@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, env_bool
 
@@ -10,3 +12,7 @@ PAYMENTS_DEMO_MODE = env_bool("PAYMENTS_DEMO_MODE", True)
 # Sent emails are written as files in var/mail/: open the verification link from there.
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+
+# The page cache (coupdepouce/page_cache.py) is off: edited templates show at once. Production,
+# `make prod-local` and `make bench` run with it; PAGE_CACHE_SECONDS=300 turns it on here too.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))

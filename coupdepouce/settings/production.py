@@ -13,6 +13,7 @@ from .base import (
     STORAGES,
     caches_from_environment,
     env_bool,
+    frontend_cache_from_environment,
     media_origins,
     storages_from_environment,
 )
@@ -48,6 +49,8 @@ CACHES = caches_from_environment(
         },
     },
 )
+# A CDN or reverse proxy in front, purged whenever the page cache is (coupdepouce/page_cache.py).
+WAGTAILFRONTENDCACHE = frontend_cache_from_environment(os.environ)
 # Media and private files in S3-compatible buckets when AWS_STORAGE_BUCKET_NAME is set
 # (base.storages_from_environment); otherwise MEDIA_ROOT and PRIVATE_MEDIA_ROOT on this disk.
 STORAGES = storages_from_environment(os.environ, STORAGES)

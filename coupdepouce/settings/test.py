@@ -13,3 +13,6 @@ WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests: serve from the finde
 COUPDEPOUCE_ENV = "test"
 # Tasks run at once, so tests read mail.outbox; the tests of the queue itself override TASKS.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The page cache stays off: tests read each response's context and templates, and change rows
+# with `update()`; tests/test_page_cache.py turns it on.
+PAGE_CACHE_SECONDS = 0

@@ -105,6 +105,9 @@ class MatchingOffer(models.Model):
 class MatchAllocation(models.Model):
     """The part of an offer's envelope given to one pledge."""
 
+    # What the page cache (coupdepouce.page_cache) purges when a row is saved or deleted.
+    page_cache_shown_on = "pledge.campaign"
+
     offer = models.ForeignKey(MatchingOffer, on_delete=models.PROTECT, related_name="allocations")
     pledge = models.ForeignKey("payments.Pledge", on_delete=models.CASCADE, related_name="matches")
     amount_cents = models.PositiveIntegerField()

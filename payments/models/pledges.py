@@ -18,6 +18,9 @@ class Pledge(models.Model):
     The payment flow creates them online; finance officers record offline gifts in the admin.
     """
 
+    # What the page cache (coupdepouce.page_cache) purges when a row is saved or deleted.
+    page_cache_shown_on = "campaign"
+
     class Source(models.TextChoices):
         ONLINE = "online", _("Online")
         CHEQUE = "cheque", _("Cheque")

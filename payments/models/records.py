@@ -27,6 +27,9 @@ class WebhookEvent(models.Model):
 class CampaignClosing(models.Model):
     """The close of a campaign: its outcome, frozen, and when the charging ran."""
 
+    # What the page cache (coupdepouce.page_cache) purges when a row is saved or deleted.
+    page_cache_shown_on = "campaign"
+
     OUTCOMES = [
         (status, status.label)
         for status in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED, CampaignStatus.CANCELLED)

@@ -1,0 +1,254 @@
+"""The page cache for anonymous visitors (coupdepouce/page_cache.py): what is stored, who is served
+from it, and that every change shows at once (no waiting for the time limit)."""
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+from wagtail.contrib.frontend_cache.backends import BaseBackend
+
+from coupdepouce import page_cache
+from coupdepouce.models import MenuItem, NavigationMenu
+from home.models import HomeFeature
+from payments import demo_gateway, services
+from payments.models import Pledge
+from payments.rules import PledgeStatus
+from questions import services as question_services
+from tests.factories.applications import UserFactory
+from tests.factories.calls import CallForProjectsPageFactory
+from tests.factories.home import HomeFeatureFactory
+from tests.factories.projects import PledgeFactory, RewardTierFactory
+from tests.factories.questions import QuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "X-Page-Cache"
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def campaign(make_campaign, theme, home):
+    campaign = make_campaign(goal=1000, title="Jardin partagé", slug="jardin-partage", pledges=[2000])
+    campaign.themes.set([theme])
+    campaign.save_revision().publish()
+    HomeFeatureFactory(home=home, page=campaign, sort_order=0)
+    home.save_revision().publish()
+    return campaign
+
+
+def text(response):
+    return BeautifulSoup(response.content, "html.parser").get_text(" ", strip=True)
+
+
+def served_twice(client, url):
+    first = client.get(url)
+    second = client.get(url)
+    return first, second
+
+
+def test_an_anonymous_visitor_is_served_the_stored_page_without_a_query(client, campaign):
+    first = client.get(campaign.url)
+    assert first.status_code == 200 and first[HEADER] == "miss"
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(campaign.url)
+    assert second[HEADER] == "hit" and second.content == first.content
+    assert len(queries) == 0
+    # The site's security headers are added to stored pages too.
+    assert "Content-Security-Policy" in second and second["X-Frame-Options"] == "SAMEORIGIN"
+
+
+@pytest.mark.parametrize("page", ["home", "theme", "project_index"])
+def test_listing_pages_are_stored_too(client, campaign, page, request):
+    url = request.getfixturevalue(page).url
+    first, second = served_twice(client, url)
+    assert (first[HEADER], second[HEADER]) == ("miss", "hit")
+
+
+def test_signed_in_visitors_and_visitors_with_a_session_are_never_served_from_it(client, campaign):
+    client.get(campaign.url)
+    client.cookies["sessionid"] = "someone"
+    assert HEADER not in client.get(campaign.url)
+    del client.cookies["sessionid"]
+    client.force_login(UserFactory())
+    response = client.get(campaign.url)
+    assert HEADER not in response and "Se déconnecter" in text(response)
+
+
+def test_pages_with_a_form_and_a_csrf_token_are_not_stored(client, campaign):
+    for url in (campaign.url + "soutenir/", campaign.url + "suivre/", campaign.url + "questions/"):
+        first, second = served_twice(client, url)
+        assert first.status_code == 200 and "csrfmiddlewaretoken" in first.content.decode()
+        assert HEADER not in first and HEADER not in second
+
+
+def test_errors_and_other_views_are_not_stored(client, campaign):
+    missing = client.get(campaign.url + "nothing-here/")
+    assert missing.status_code == 404 and HEADER not in missing
+    assert HEADER not in client.get(reverse("search") + "?q=jardin")
+
+
+def test_a_pledge_shows_on_the_campaign_page_and_every_list_at_once_after_the_backer_is_redirected(
+    client, campaign, home, theme, project_index
+):
+    pages = [campaign.url, home.url, theme.url, project_index.url]
+    for url in pages:
+        client.get(url)
+        assert client.get(url)[HEADER] == "hit"
+        assert "20\u00a0€" in text(client.get(url))
+
+    backer = type(client)()
+    backer.get(campaign.url + "soutenir/")
+    response = backer.post(
+        campaign.url + "soutenir/",
+        {
+            "reward": "",
+            "amount": "30",
+            "backer_name": "Camille Martin",
+            "backer_email": "camille@example.org",
+            "public_name": "Camille",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    paid = backer.post(response["Location"], {"card_number": demo_gateway.DEMO_SUCCESS, "action": "pay"})
+    assert paid.status_code == 302
+    assert Pledge.objects.get(backer_email="camille@example.org").status == PledgeStatus.COMMITTED
+
+    for url in pages:
+        response = client.get(url)
+        assert response[HEADER] == "miss", url
+        assert "50\u00a0€" in text(response), url
+
+
+def test_a_refund_a_question_and_the_reward_stock_show_at_once(client, campaign):
+    reward = RewardTierFactory(page=campaign, title="Sachet de graines", min_amount=5, stock=1)
+    campaign.save_revision().publish()
+    client.get(campaign.url)
+    assert client.get(campaign.url)[HEADER] == "hit"
+
+    pledge = PledgeFactory(
+        campaign=campaign,
+        amount_cents=500,
+        status="pending",
+        reward=reward,
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    response = client.get(campaign.url)
+    assert response[HEADER] == "miss" and "Épuisé" in text(response)
+
+    services.transition(pledge, PledgeStatus.CANCELLED)  # the checkout abandoned
+    client.get(campaign.url)
+    assert "Épuisé" not in text(client.get(campaign.url))
+
+    question = QuestionFactory(campaign=campaign, body="Combien de parcelles ?")
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    question_services.publish(question, by=staff)
+    response = client.get(campaign.url)
+    assert response[HEADER] == "miss" and "Combien de parcelles ?" in text(response)
+
+
+def test_publishing_a_page_shows_at_once_on_itself_its_parent_and_the_home(client, campaign, home, project_index):
+    for url in (campaign.url, project_index.url, home.url):
+        client.get(url)
+    campaign.title = "Jardin des Lilas"
+    campaign.save_revision().publish()
+    for url in (campaign.url, project_index.url, home.url):
+        response = client.get(url)
+        assert response[HEADER] == "miss" and "Jardin des Lilas" in text(response), url
+
+
+def test_unpublishing_removes_the_page_and_its_card_at_once(client, campaign, project_index):
+    client.get(campaign.url), client.get(project_index.url)
+    campaign.unpublish()
+    assert client.get(campaign.url).status_code == 404
+    assert "Jardin partagé" not in text(client.get(project_index.url))
+
+
+def test_a_menu_change_shows_on_every_stored_page(client, campaign, home):
+    client.get(campaign.url)
+    menu = NavigationMenu.objects.create(
+        site=home.get_site(), location=NavigationMenu.Location.MAIN, locale=home.locale
+    )
+    MenuItem.objects.create(menu=menu, url="https://example.org/agenda", label="Agenda", sort_order=0)
+    response = client.get(campaign.url)
+    assert response[HEADER] == "miss" and "Agenda" in text(response)
+
+
+def test_each_host_and_language_has_its_own_entry(rf):
+    keys = set()
+    for host in ("beaupre.example.org", "autre.example.org"):
+        for language in ("fr", "en"):
+            with translation.override(language):
+                keys.add(page_cache._entry_key(rf.get("/projets/", HTTP_HOST=host)))
+    assert len(keys) == 4
+    with translation.override("fr"):
+        assert page_cache._entry_key(rf.get("/projets/?page=2")) != page_cache._entry_key(rf.get("/projets/"))
+
+
+def test_an_entry_lives_no_longer_than_the_next_opening_or_closing(campaign, make_campaign):
+    assert page_cache._timeout() == 300
+    make_campaign(
+        title="Bientôt fini", slug="bientot-fini", starts_in=timedelta(days=-2), lasts=timedelta(days=2, seconds=40)
+    )
+    assert 0 < page_cache._timeout() <= 41
+
+
+def test_an_entry_lives_no_longer_than_the_next_call_deadline_or_feature_change(campaign, home, call_index):
+    assert page_cache._timeout() == 300
+    now = timezone.now()
+    feature = HomeFeature.objects.get(page=campaign)
+    feature.end_at = now + timedelta(seconds=200)
+    feature.save()
+    assert 150 < page_cache._timeout() <= 201
+    CallForProjectsPageFactory(
+        parent=call_index, opens_at=now - timedelta(days=1), closes_at=now + timedelta(seconds=60)
+    )
+    assert 0 < page_cache._timeout() <= 61
+
+
+def test_turned_off_with_zero_seconds(client, campaign, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    assert HEADER not in client.get(campaign.url) and HEADER not in client.get(campaign.url)
+
+
+class RecordingBackend(BaseBackend):
+    """A CDN stand-in: there is no local CDN to purge, so the purged URLs are recorded."""
+
+    purged: list = []
+
+    def purge(self, url):
+        self.purged.append(url)
+
+
+def test_a_cdn_in_front_is_purged_with_the_page_cache(client, campaign, settings, django_capture_on_commit_callbacks):
+    settings.WAGTAILFRONTENDCACHE = {"test": {"BACKEND": f"{__name__}.RecordingBackend"}}
+    RecordingBackend.purged.clear()
+    response = client.get(campaign.url)
+    assert "s-maxage=" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    with django_capture_on_commit_callbacks(execute=True):
+        PledgeFactory(campaign=campaign, amount_cents=700, status="committed")
+    assert any(url.endswith(campaign.url) for url in RecordingBackend.purged)
+    assert any(url.endswith("/projets/") for url in RecordingBackend.purged)
+
+
+def test_a_reward_held_by_a_checkout_is_shown_free_again_when_the_hold_expires(client, campaign):
+    reward = RewardTierFactory(page=campaign, title="Sachet de graines", min_amount=5, stock=1)
+    campaign.save_revision().publish()
+    PledgeFactory(
+        campaign=campaign,
+        amount_cents=500,
+        status="pending",
+        reward=reward,
+        expires_at=timezone.now() + timedelta(seconds=90),
+    )
+    assert "Épuisé" in text(client.get(campaign.url))
+    # No save happens when the hold ends: the entry ends with it.
+    assert 0 < page_cache._timeout() <= 91
