@@ -25,11 +25,14 @@ in front is purged through `wagtail.contrib.frontend_cache` when WAGTAILFRONTEND
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 from operator import attrgetter
 from uuid import uuid4
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
@@ -139,9 +142,20 @@ def _anonymous_without_state(request):
     return not (user is not None and user.is_authenticated)
 
 
+@functools.cache
+def release():
+    """What identifies the code being served, read once per process: RELEASE_ID if the deployment
+    sets it (the commit, say), and the static files' manifest (it names every CSS and JS file by
+    its hash). Part of every key: pages stored by the previous release, which link to its
+    stylesheets and were rendered by its templates, are not served by the new one."""
+    read_manifest = getattr(staticfiles_storage, "read_manifest", None)
+    manifest = (read_manifest() if read_manifest else None) or ""
+    return os.environ.get("RELEASE_ID", "") + hashlib.sha256(manifest.encode()).hexdigest()[:16]
+
+
 def _entry_key(request):
     query = request.META.get("QUERY_STRING", "")
-    parts = "\x1f".join([request.get_host(), get_language() or "", request.path, query])
+    parts = "\x1f".join([release(), request.get_host(), get_language() or "", request.path, query])
     return _ENTRY_PREFIX + hashlib.sha256(parts.encode()).hexdigest()
 
 

@@ -182,6 +182,17 @@ def test_a_menu_change_shows_on_every_stored_page(client, campaign, home):
     assert response[HEADER] == "miss" and "Agenda" in text(response)
 
 
+def test_a_new_release_does_not_serve_the_pages_stored_by_the_previous_one(rf, monkeypatch):
+    request = rf.get("/projets/")
+    before = page_cache._entry_key(request)
+    page_cache.release.cache_clear()
+    monkeypatch.setenv("RELEASE_ID", "2026-12-07.2")
+    try:
+        assert page_cache._entry_key(request) != before
+    finally:
+        page_cache.release.cache_clear()
+
+
 def test_each_host_and_language_has_its_own_entry(rf):
     keys = set()
     for host in ("beaupre.example.org", "autre.example.org"):

@@ -238,6 +238,9 @@ def test_citizen_offers_help_without_javascript(nojs_page, live_server_site, tar
 def test_citizen_follows_then_unsubscribes_without_javascript(nojs_page, live_server_site, target):
     page, site = nojs_page, live_server_site
     assert page.goto(target["url"]).ok
+    # The campaign page (cached for anonymous visitors: no form with a CSRF token) leads to the form.
+    page.locator("main").get_by_role("link", name="Suivre ce projet").click()
+    assert path_of(page.url) == target["url"] + "suivre/", page.url
     button = page.get_by_role("button", name="Suivre ce projet")
     expect(page.locator("main").get_by_role("button", name="Suivre ce projet")).to_be_visible()
     form = page.locator("main form").filter(has=button)
@@ -280,6 +283,8 @@ def test_citizen_asks_a_question_held_for_moderation_without_javascript(nojs_pag
     page, site = nojs_page, live_server_site
     body = f"Le café acceptera-t-il les chiens ? ({RUN})"
     assert page.goto(target["url"]).ok
+    page.locator("#questions").get_by_role("link", name="Poser une question").click()
+    assert path_of(page.url) == target["url"] + "questions/", page.url
     form = form_with(page, "textarea[name='question']")
     fill(form, {"name": CITIZEN["name"], "email": CITIZEN["email"], "question": body})
     submit(page, form)
