@@ -28,6 +28,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import threading
+import time
+from collections import OrderedDict
 from operator import attrgetter
 from uuid import uuid4
 
@@ -37,6 +40,7 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.dispatch import Signal
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -188,25 +192,61 @@ def _timeout():
     return timeout
 
 
+# Each process keeps the entries it served last in memory too (a bounded LRU): a hit then reads
+# only the few version keys from the shared cache, not the whole page. The versions decide, so a
+# purge through another process or machine is seen at once.
+_local = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key):
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None:
+            _local.move_to_end(key)
+        return entry
+
+
+def _local_put(key, entry):
+    size = int(getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 200))
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > size:
+            _local.popitem(last=False)
+
+
 def _store(request, response):
     timeout = _timeout()
     if timeout <= 0:
         return
     if _frontend_cache():
         patch_cache_control(response, public=True, s_maxage=timeout)
-    entry = {"versions": request._page_cache_versions, "response": response}
+    entry = {
+        "versions": request._page_cache_versions,
+        "expires": time.time() + timeout,
+        "status": response.status_code,
+        "headers": list(response.items()),
+        "content": response.content,
+    }
     cache.set(request._page_cache_key, entry, timeout)
+    _local_put(request._page_cache_key, entry)
     response[HEADER] = "miss"
 
 
 def _cached_response(key):
-    entry = cache.get(key)
-    if not entry:
-        return None
+    entry = _local_get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if not entry:
+            return None
+        _local_put(key, entry)
     versions = entry["versions"]
-    if cache.get_many(list(versions)) != versions:
+    if entry["expires"] <= time.time() or cache.get_many(list(versions)) != versions:
         return None
-    response = entry["response"]
+    response = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
     response[HEADER] = "hit"
     return response
 

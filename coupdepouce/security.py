@@ -7,14 +7,21 @@ styles (its editor, choosers and previews), so responses under the admin's URL g
 django-csp's decorators (`csp_update`, `csp_replace`, `csp_exempt`).
 """
 
+import functools
+
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
 from django.urls import reverse
 
 
+@functools.cache
+def _admin_prefix():
+    return reverse("wagtailadmin_home")
+
+
 def is_admin_path(path):
-    return path.startswith(reverse("wagtailadmin_home"))
+    return path.startswith(_admin_prefix())
 
 
 class CSPMiddleware(BaseCSPMiddleware):
