@@ -314,6 +314,8 @@ CACHES = {
 # live at most (seconds; 0 turns it off). Changes purge it at once; this bounds what no signal
 # tells, such as a snippet shown on a page being edited.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Pages each process also keeps in memory (checked against the shared cache's versions on every hit).
+PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
 
 
 def frontend_cache_from_environment(environ):
