@@ -43,7 +43,7 @@ from django.dispatch import Signal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
+from django.utils.translation import get_language_from_path
 from wagtail.contrib.frontend_cache.utils import purge_pages_from_cache
 
 from coupdepouce.pages import CHROME_GENERATION_KEY, chrome_generation
@@ -139,11 +139,15 @@ def clear():
 
 
 def _anonymous_without_state(request):
+    """No session (so nobody signed in: authentication lives in the session) and no message."""
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-        return False
-    user = getattr(request, "user", None)
-    return not (user is not None and user.is_authenticated)
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _language(request):
+    """The language LocaleMiddleware will activate: the URL's prefix, else the default language
+    (`i18n_patterns(prefix_default_language=False)` in coupdepouce/urls.py)."""
+    return get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
 
 
 @functools.cache
@@ -159,7 +163,7 @@ def release():
 
 def _entry_key(request):
     query = request.META.get("QUERY_STRING", "")
-    parts = "\x1f".join([release(), request.get_host(), get_language() or "", request.path, query])
+    parts = "\x1f".join([release(), request.get_host(), _language(request), request.path, query])
     return _ENTRY_PREFIX + hashlib.sha256(parts.encode()).hexdigest()
 
 
@@ -252,7 +256,7 @@ def _cached_response(key):
 
 
 class PageCacheMiddleware:
-    """Serve and store anonymous page responses (after the authentication and message middleware)."""
+    """Serve and store anonymous page responses (early in the middleware: see settings)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

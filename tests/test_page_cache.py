@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from wagtail.contrib.frontend_cache.backends import BaseBackend
 
 from coupdepouce import page_cache
@@ -193,15 +193,21 @@ def test_a_new_release_does_not_serve_the_pages_stored_by_the_previous_one(rf, m
         page_cache.release.cache_clear()
 
 
-def test_each_host_and_language_has_its_own_entry(rf):
-    keys = set()
-    for host in ("beaupre.example.org", "autre.example.org"):
-        for language in ("fr", "en"):
-            with translation.override(language):
-                keys.add(page_cache._entry_key(rf.get("/projets/", HTTP_HOST=host)))
-    assert len(keys) == 4
-    with translation.override("fr"):
-        assert page_cache._entry_key(rf.get("/projets/?page=2")) != page_cache._entry_key(rf.get("/projets/"))
+def test_each_host_language_and_query_has_its_own_entry(rf):
+    keys = {
+        page_cache._entry_key(rf.get(path, HTTP_HOST=host))
+        for host in ("beaupre.example.org", "autre.example.org")
+        for path in ("/projets/", "/en/projets/", "/projets/?page=2")
+    }
+    assert len(keys) == 6
+    # The language is the one LocaleMiddleware activates: the URL's prefix, else French.
+    assert page_cache._language(rf.get("/en/projects/")) == "en"
+    assert page_cache._language(rf.get("/projets/", HTTP_ACCEPT_LANGUAGE="en")) == "fr"
+
+
+def test_a_stored_page_keeps_the_headers_of_the_language_it_was_rendered_in(client, campaign):
+    first, second = served_twice(client, campaign.url)
+    assert second[HEADER] == "hit" and second["Content-Language"] == first["Content-Language"] == "fr"
 
 
 def test_an_entry_lives_no_longer_than_the_next_opening_or_closing(campaign, make_campaign):

@@ -90,14 +90,16 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response, the admin's own under /admin/.
     "coupdepouce.security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages for anonymous visitors, from the default cache (coupdepouce/page_cache.py):
+    # before the session, language, CSRF, authentication and message middleware, which a stored
+    # page does not need; what they add to a response is stored with it.
+    "coupdepouce.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Whole pages for anonymous visitors, from the default cache (coupdepouce/page_cache.py).
-    "coupdepouce.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
