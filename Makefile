@@ -139,9 +139,20 @@ check-deploy: install ## Django's deployment checklist with the production setti
 	  STRIPE_SECRET_KEY=$${STRIPE_SECRET_KEY:-sk_test_check_deploy} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_check_deploy} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# `make bench` runs on PostgreSQL and Redis when they answer locally, as production does (Redis
+# database BENCH_REDIS is flushed); BENCH_ARGS adds options: --quick, --no-baseline, sizes
+# (`.venv/bin/python scripts/bench.py --help`). About 10 minutes on two cores; --quick 3–5.
+BENCH_REDIS ?= redis://127.0.0.1:6379/7
+BENCH_ARGS ?=
+
 .PHONY: bench
-bench: install-test compilemessages ## Benchmark pages under gunicorn; writes docs/performance.md
-	$(PY) scripts/bench.py
+bench: install-test compilemessages ## Benchmark pages, pledges and page weight under gunicorn (baseline 204d0a7 beside); writes docs/performance.md
+	@args=""; \
+	if $(PY) -c 'import psycopg; psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=3)' 2>/dev/null; \
+	then args="--pg"; else echo "PostgreSQL does not answer on 127.0.0.1:5432: the bench runs on SQLite"; fi; \
+	if $(PY) -c 'import redis; redis.Redis.from_url("$(BENCH_REDIS)", socket_connect_timeout=3).ping()' 2>/dev/null; \
+	then args="$$args --redis $(BENCH_REDIS)"; else echo "Redis does not answer at $(BENCH_REDIS): the cache is a folder"; fi; \
+	echo "$(PY) scripts/bench.py $$args $(BENCH_ARGS)"; $(PY) scripts/bench.py $$args $(BENCH_ARGS)
 
 .PHONY: clean
 clean: ## Remove the virtualenv, the SQLite database, media and collected static files
