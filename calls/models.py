@@ -23,7 +23,7 @@ from applications import results, services
 from applications import views as application_views
 from applications.blocks import ApplicationFormBlock
 from coupdepouce.blocks import BodyBlock
-from coupdepouce.pages import live_pages
+from coupdepouce.pages import CachedPageMixin, live_pages, published_content
 
 
 class CallStatus:
@@ -44,7 +44,7 @@ def call_status(opens_at, closes_at, now):
     return services.submission_window(opens_at, closes_at, now)
 
 
-class CallIndexPage(Page):
+class CallIndexPage(CachedPageMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -65,7 +65,7 @@ class CallIndexPage(Page):
         return context
 
 
-class CallForProjectsPage(RoutablePageMixin, Page):
+class CallForProjectsPage(CachedPageMixin, RoutablePageMixin, Page):
     summary = models.TextField(_("summary"), max_length=400)
     image = models.ForeignKey(
         "wagtailimages.Image",
@@ -125,6 +125,9 @@ class CallForProjectsPage(RoutablePageMixin, Page):
     parent_page_types = ["calls.CallIndexPage"]
     subpage_types = []
     template = "calls/call_for_projects_page.html"
+    # What the page's template reads of its foreign keys, fetched with the page when it is served
+    # (`coupdepouce.pages.route_by_url_path`).
+    serve_select_related = ("image",)
 
     class Meta:
         verbose_name = _("call for projects")
@@ -154,16 +157,32 @@ class CallForProjectsPage(RoutablePageMixin, Page):
         context["call_status"] = self.status
         context["apply_url"] = self.apply_url(request)
         context["laureates"] = results.laureates(self)
-        criteria = list(self.criteria.all())
+        content = self.published_content(request)
+        criteria = content["criteria"]
         total = sum(c.weight for c in criteria)
         context["criteria"] = criteria
         context["criteria_total_weight"] = total
-        context["partners"] = list(self.partners.select_related("logo"))
-        context["themes"] = live_pages(self.themes.all())
+        context["partners"] = content["partners"]
+        context["themes"] = content["themes"]
         return context
+
+    def published_content(self, request=None) -> dict:
+        """Criteria, partners and themes: they change only when a page is published, so they are
+        cached until one is (`coupdepouce.pages.published_content`); read afresh in a preview."""
+        return published_content(self, request, "call", self._published_content)
+
+    def _published_content(self) -> dict:
+        return {
+            "criteria": list(self.criteria.all()),
+            "partners": list(self.partners.select_related("logo")),
+            "themes": live_pages(self.themes.all()),
+        }
 
 
 class EvaluationCriterion(TranslatableMixin, Orderable):
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+
     page = ParentalKey(CallForProjectsPage, on_delete=models.CASCADE, related_name="criteria")
     title = models.CharField(_("criterion"), max_length=150)
     description = models.TextField(_("description"), blank=True)
@@ -182,6 +201,9 @@ class EvaluationCriterion(TranslatableMixin, Orderable):
 
 
 class CallPartner(TranslatableMixin, Orderable):
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+
     page = ParentalKey(CallForProjectsPage, on_delete=models.CASCADE, related_name="partners")
     name = models.CharField(_("name"), max_length=150)
     url = models.URLField(_("website"), blank=True)

@@ -266,7 +266,7 @@ def _chrome_model_deleted(sender, instance, **kwargs):
 @receiver(page_published)
 @receiver(page_unpublished)
 def _page_published_or_unpublished(sender, instance, **kwargs):
-    page_cache.page_changed(instance, parent=True)
+    page_cache.page_changed(instance, parent=True, published=True)
     if _page_shown_around_others(instance):
         invalidate_chrome()
 

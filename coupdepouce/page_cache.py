@@ -46,15 +46,17 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language_from_path
 from wagtail.contrib.frontend_cache.utils import purge_pages_from_cache
 
-from coupdepouce.pages import CHROME_GENERATION_KEY, chrome_generation
+from coupdepouce.pages import CHROME_GENERATION_KEY, chrome_generation, invalidate_chrome
 
 HEADER = "X-Page-Cache"
 _VERSION_PREFIX = "coupdepouce:page-version:"
 _ENTRY_PREFIX = "coupdepouce:page:"
 _UNCACHEABLE_CONTROL = ("private", "no-store", "no-cache")
+_MISSING = object()
 
-# Sent with `page=` (a specific page); receivers return the other pages that show it (its figures,
-# its card), to be purged with it.
+# Sent with `page=` (a specific page) and `published=` (True when the page itself was published or
+# unpublished, False when rows it shows changed); receivers return the other pages that show it
+# (its figures, its card), to be purged with it.
 pages_showing = Signal()
 # Sent with `now=`; receivers return the next datetime at which pages change with no save (or None).
 next_change = Signal()
@@ -104,7 +106,7 @@ def purge(pages):
     transaction.on_commit(lambda: _purge_now(keys, pages))
 
 
-def page_changed(page, *, parent=False):
+def page_changed(page, *, parent=False, published=False):
     """What `page` shows changed (it was published, or a pledge, a question… changed a campaign):
     purge it, its parent if asked, and every page that shows it."""
     if page is None or (seconds() <= 0 and not _frontend_cache()):
@@ -112,9 +114,27 @@ def page_changed(page, *, parent=False):
     pages = [page]
     if parent and page.depth and page.depth > 2:
         pages.append(page.get_parent())
-    for _receiver, result in pages_showing.send(sender=type(page), page=page):
+    for _receiver, result in pages_showing.send(sender=type(page), page=page, published=published):
         pages.extend(result or [])
     purge(pages)
+
+
+def cached_for_page(translation_key, name, compute):
+    """`compute()`, kept until the page of `translation_key` (any translation) is purged or the
+    whole cache cleared (`clear`), for at most PAGE_CACHE_SECONDS: what a page shows that grows
+    with the ledger (its newest backers) costs its query once per change instead of once per
+    view. Computed every time when the page cache is off."""
+    timeout = seconds()
+    if timeout <= 0:
+        return compute()
+    version_key = f"{_VERSION_PREFIX}{translation_key}"
+    version = _versions([version_key])[version_key]
+    key = f"coupdepouce:page-data:{name}:{translation_key}:{version}:{chrome_generation()}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
 
 
 def changed_object(instance):
@@ -131,8 +151,9 @@ def changed_object(instance):
 
 
 def clear():
-    """Forget every stored page (after bulk changes that bypass the model signals)."""
-    cache.set(CHROME_GENERATION_KEY, uuid4().hex, None)
+    """Forget every stored page (after bulk changes that bypass the model signals): a new
+    generation of the page surroundings, which every entry carries."""
+    invalidate_chrome()
 
 
 # --------------------------------------------------------------------------- serving
@@ -232,6 +253,9 @@ def _store(request, response):
         "status": response.status_code,
         "headers": list(response.items()),
         "content": response.content,
+        # What a view told the outer middleware on the response itself (django-csp's per-view
+        # policy: a campaign's embeddable card may be framed by any site).
+        "attributes": {name: value for name, value in vars(response).items() if name.startswith("_csp")},
     }
     cache.set(request._page_cache_key, entry, timeout)
     _local_put(request._page_cache_key, entry)
@@ -251,6 +275,8 @@ def _cached_response(key):
     response = HttpResponse(entry["content"], status=entry["status"])
     for name, value in entry["headers"]:
         response[name] = value
+    for name, value in entry["attributes"].items():
+        setattr(response, name, value)
     response[HEADER] = "hit"
     return response
 

@@ -1,17 +1,15 @@
 """Resolve "À la Une" entries into uniform cards with a constant number of queries."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from coupdepouce.pages import content_cached, home_of, language_codes
 from coupdepouce.pages import default_locale as cached_default_locale
-from coupdepouce.pages import home_of, language_codes
-from payments import ledger
-from projects.cards import CARD_NEEDS, attach_needs
-from projects.models import CampaignPage, InKindNeed
+from projects.cards import CARD_NEEDS
+from projects.models import CampaignPage
 
 IMAGE_FIELDS = ("hero_image", "image")
 TEASER_FIELDS = ("summary", "intro", "search_description")
@@ -27,8 +25,19 @@ class FeatureCard:
     figures: object = None
     # The card's language when it differs from the home page's ("fr" on the English home).
     lang: str = ""
-    # A campaign's in-kind needs with their progress (`accepted_quantity`).
-    needs: list = field(default_factory=list)
+    # When the entry is shown (`in_force`): None for no bound.
+    start_at: object = None
+    end_at: object = None
+
+    @property
+    def needs(self):
+        """A campaign's in-kind needs with their progress (`accepted_quantity`), read for every
+        card of the page at once (`projects.cards.attach_needs`)."""
+        return getattr(self.page, CARD_NEEDS, [])
+
+    def in_force(self, now):
+        """Shown at `now`: started (or no start) and not yet ended (or no end)."""
+        return (self.start_at is None or self.start_at <= now) and (self.end_at is None or self.end_at > now)
 
 
 def _image_id(page):
@@ -47,12 +56,7 @@ def _teaser(page):
     return ""
 
 
-def in_force(features, now):
-    """Features shown at `now`: started (or no start) and not yet ended (or no end)."""
-    return features.filter(Q(start_at__isnull=True) | Q(start_at__lte=now), Q(end_at__isnull=True) | Q(end_at__gt=now))
-
-
-def resolve_features(home, now=None):
+def resolve_features(home, now=None, request=None):
     """Cards for the live featured pages, in editor order, in the home page's language.
 
     Every language follows the selection made on the canonical (default language, French)
@@ -62,13 +66,47 @@ def resolve_features(home, now=None):
     it is in French and links to the French page.
     Only pages of this home's site are shown (under this home or one of its translations): a page
     of another collectivité's site chosen by mistake is left out. Only features in force at `now`
-    are shown (`in_force`).
+    are shown (`FeatureCard.in_force`).
+
+    The cards change only when a page is published (`coupdepouce.pages.content_cached`, read
+    afresh in a preview); a campaign's terms are read for every card at once, in one query. Its
+    figures and in-kind needs are left to the caller (`payments.ledger.attach_figures`, then
+    `attach_card_figures`; `projects.cards.attach_needs`), with the other cards of the page.
     """
     now = now or timezone.now()
+    if getattr(request, "is_preview", False) or not home.pk:
+        cards = _cards(home)
+    else:
+        cards = content_cached("home-features", [home.pk], lambda: _cards(home))
+    cards = [card for card in cards if card.in_force(now)]
+    campaigns = {card.page.pk: card.page for card in cards if isinstance(card.page, CampaignPage)}
+    if campaigns:
+        # The terms the figures derive from (the Finances group may change them without
+        # publishing, `payments.terms`); the figures themselves are the caller's
+        # (`payments.ledger.attach_figures`, with the other cards of the page).
+        for row in CampaignPage.objects.filter(pk__in=campaigns).values("pk", *FRESH_FIELDS):
+            for name in FRESH_FIELDS:
+                setattr(campaigns[row["pk"]], name, row[name])
+    return cards
+
+
+def attach_card_figures(cards):
+    """Give the campaign cards their figures, once `payments.ledger.attach_figures` has read them."""
+    for card in cards:
+        if isinstance(card.page, CampaignPage):
+            card.figures = card.page.figures
+
+
+# What a campaign's card reads of its page afresh on every request.
+FRESH_FIELDS = ("goal", "funding_model", "start_at", "end_at")
+
+
+def _cards(home):
+    """Every featured card of `home` (in force or not), without its campaign's figures."""
     default_locale = cached_default_locale()
     canonical = home if home.locale_id == default_locale.pk else home.get_translation_or_none(default_locale)
     canonical = canonical or home
-    features = list(in_force(canonical.features.all(), now).select_related("image").order_by("sort_order"))
+    features = list(canonical.features.all().select_related("image").order_by("sort_order"))
     if not features:
         return []
     own = {}
@@ -90,18 +128,6 @@ def resolve_features(home, now=None):
             by_key[page.translation_key] = page
         elif page.pk in keys:
             by_key.setdefault(page.translation_key, page)
-
-    campaign_ids = [p.pk for p in by_key.values() if isinstance(p, CampaignPage)]
-    if campaign_ids:
-        figure_fields = ("raised_cents", "backer_count", "matched_cents", "closing_outcome")
-        rows = ledger.with_figures(CampaignPage.objects.filter(pk__in=campaign_ids)).values("pk", *figure_fields)
-        annotated = {row["pk"]: row for row in rows}
-        for page in by_key.values():
-            if page.pk in annotated:
-                for name in figure_fields:
-                    setattr(page, name, annotated[page.pk][name])
-        # Their in-kind needs' progress, in one query for all of them.
-        attach_needs([p for p in by_key.values() if isinstance(p, CampaignPage)], InKindNeed)
 
     image_ids = {_image_id(p) for p in by_key.values()} - {None}
     images = get_image_model().objects.in_bulk(image_ids) if image_ids else {}
@@ -126,9 +152,9 @@ def resolve_features(home, now=None):
                 teaser=teaser or _teaser(page),
                 image=image or images.get(_image_id(page)),
                 kind=page._meta.model_name,
-                figures=page.figures if isinstance(page, CampaignPage) else None,
                 lang=lang,
-                needs=getattr(page, CARD_NEEDS, []),
+                start_at=feature.start_at,
+                end_at=feature.end_at,
             )
         )
     return cards

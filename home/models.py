@@ -16,12 +16,12 @@ from wagtail.search import index
 
 from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
-from coupdepouce.pages import route_by_url_path
-from home.features import resolve_features
+from coupdepouce.pages import CachedPageMixin, content_cached, route_by_url_path
+from home.features import attach_card_figures, resolve_features
 from home.forms import HomePageForm
 from payments import ledger
-from projects.cards import with_card_data
-from projects.models import CampaignPage
+from projects.cards import attach_needs
+from projects.models import CampaignPage, InKindNeed
 from themes.models import ThemePage
 
 FEATURABLE_PAGE_TYPES = [
@@ -32,7 +32,7 @@ FEATURABLE_PAGE_TYPES = [
 ]
 
 
-class HomePage(Page):
+class HomePage(CachedPageMixin, Page):
     hero_title = models.CharField(_("hero title"), max_length=150)
     hero_text = models.TextField(_("hero text"), max_length=500, blank=True)
     hero_image = models.ForeignKey(
@@ -90,41 +90,63 @@ class HomePage(Page):
         count over all of them (each campaign once) so that every language tells the same story.
         """
         under = models.Q()
-        for path in self.get_translations(inclusive=True).values_list("path", flat=True):
+        for path in self.published_content()["translation_paths"]:
             under |= models.Q(path__startswith=path)
         return CampaignPage.objects.live().filter(under)
 
     def route(self, request, path_components):
-        """Serve a page two levels down or deeper in one query per request, not two per level."""
-        if len(path_components) < 2:
+        """Serve a page below the home page in one query per request, not two per level."""
+        if not path_components:
             return super().route(request, path_components)
         return route_by_url_path(self, request, path_components)
+
+    def published_content(self, request=None) -> dict:
+        """What the home page shows that changes only when a page is published: its hero image and
+        button page, the calls and themes below it, the paths of its translations. Cached
+        (`coupdepouce.pages.content_cached`); read afresh in a preview."""
+        if getattr(request, "is_preview", False) or not self.pk:
+            return self._published_content()
+        return content_cached("home", [self.pk], self._published_content)
+
+    def _published_content(self) -> dict:
+        return {
+            "hero_image": self.hero_image,
+            "hero_cta_page": self.hero_cta_page,
+            "calls": list(
+                CallForProjectsPage.objects.live().descendant_of(self).select_related("image").order_by("closes_at")
+            ),
+            "themes": list(ThemePage.objects.live().descendant_of(self).order_by("path").select_related("image")),
+            "translation_paths": list(self.get_translations(inclusive=True).values_list("path", flat=True)),
+        }
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
+        content = self.published_content(request)
+        self.hero_image, self.hero_cta_page = content["hero_image"], content["hero_cta_page"]
         campaigns = CampaignPage.objects.live().descendant_of(self)
-        context["features"] = resolve_features(self, now=now)
-        context["ending_soon"] = list(
-            with_card_data(campaigns.filter(start_at__lte=now, end_at__gt=now))
+        context["features"] = features = resolve_features(self, now=now, request=request)
+        context["ending_soon"] = ending_soon = list(
+            campaigns.filter(start_at__lte=now, end_at__gt=now)
             .select_related("hero_image", "territory")
-            .prefetch_related("hero_image__renditions")
             .order_by("end_at", "pk")[: self.ending_soon_count]
         )
-        context["open_calls"] = list(
-            CallForProjectsPage.objects.live()
-            .descendant_of(self)
-            .filter(opens_at__lte=now, closes_at__gt=now)
-            .select_related("image")
-            .order_by("closes_at")[:3]
-        )
-        context["themes"] = list(ThemePage.objects.live().descendant_of(self).order_by("path").select_related("image"))
+        # The figures and in-kind needs of every campaign card of the page, in one query each.
+        featured = [card.page for card in features if isinstance(card.page, CampaignPage)]
+        ledger.attach_figures([*featured, *ending_soon])
+        attach_card_figures(features)
+        attach_needs([*featured, *ending_soon], InKindNeed)
+        context["open_calls"] = [call for call in content["calls"] if call.opens_at <= now < call.closes_at][:3]
+        context["themes"] = content["themes"]
         context["key_figures"] = ledger.site_key_figures(self.site_campaigns(), now=now)
         return context
 
 
 class HomeFeature(TranslatableMixin, Orderable):
     """One "À la Une" entry: a page chosen by editors, with optional overrides."""
+
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
 
     home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="features")
     page = models.ForeignKey("wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+")
@@ -165,7 +187,7 @@ class HomeFeature(TranslatableMixin, Orderable):
             raise ValidationError({"end_at": _("The end must come after the start.")})
 
 
-class StandardPage(Page):
+class StandardPage(CachedPageMixin, Page):
     """A content page: "Comment ça marche", legal notices, accessibility statement…"""
 
     intro = models.TextField(_("introduction"), max_length=500, blank=True)

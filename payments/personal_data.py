@@ -23,6 +23,7 @@ from django.utils import timezone
 from wagtail import hooks
 
 from accounts.personal_data import ERASE_HOOK, EXPORT_HOOK, verified_emails
+from coupdepouce import page_cache
 from payments.models import Pledge
 
 # What an erased pledge keeps of the backer: nothing (a queryset update: no signal, so no
@@ -87,4 +88,5 @@ def export_pledges(user) -> dict:
 @hooks.register(ERASE_HOOK)
 @transaction.atomic
 def erase_pledges(user) -> None:
-    pledges_of(user).update(**ERASED_FIELDS, updated_at=timezone.now())
+    if pledges_of(user).update(**ERASED_FIELDS, updated_at=timezone.now()):
+        page_cache.clear()  # stored pages and backer lists may name them (an update sends no signal)

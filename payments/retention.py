@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from wagtail.models import Site
 
+from coupdepouce import page_cache
 from coupdepouce.models import PlatformSettings
 from payments import personal_data, services
 from payments.interface import campaign_model
@@ -118,6 +119,8 @@ def erase_pledges(*, now=None, dry_run=False) -> int:
                 .filter(pk__in=due[start : start + BATCH])
                 .update(**ERASED_FIELDS, personal_data_erased_at=now)
             )
+    if erased:
+        page_cache.clear()  # stored pages and backer lists may name them (an update sends no signal)
     return erased
 
 

@@ -25,8 +25,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
+from coupdepouce import pages
 from coupdepouce.models import PlatformSettings
 from coupdepouce.money import format_euros
 from payments import matching, rules
@@ -103,9 +104,10 @@ TAX_EXAMPLE_GIFTS_CENTS = (2500, 5000, 10000)
 
 def canonical_campaign(campaign):
     """The campaign page in the default locale (pledges of every translation lock this row)."""
-    if campaign.locale_id == Locale.get_default().pk:
+    default_locale = pages.default_locale()
+    if campaign.locale_id == default_locale.pk:
         return campaign
-    default = campaign_model().objects.filter(translation_key=campaign.translation_key, locale=Locale.get_default())
+    default = campaign_model().objects.filter(translation_key=campaign.translation_key, locale=default_locale)
     return default.first() or campaign
 
 
@@ -159,9 +161,7 @@ def counterpart_error(reward, cap_cents: int) -> PledgeError:
             "tax receipt."
         ) % {"title": reward.title, "value": format_euros(note["value_cents"]), "cap": format_euros(cap_cents)}
     else:
-        reason = _(
-            "The reward “%(title)s” is worth %(value)s: with it, a gift keeps its tax receipt from %(min)s."
-        ) % {
+        reason = _("The reward “%(title)s” is worth %(value)s: with it, a gift keeps its tax receipt from %(min)s.") % {
             "title": reward.title,
             "value": format_euros(note["value_cents"]),
             "min": format_euros(note["min_gift_cents"]),
@@ -292,17 +292,20 @@ def expire_pending_pledges_task() -> int:
 
 # Who may pledge ------------------------------------------------------------------------------
 
+_UNREAD = object()
 
-def pledge_refusal(campaign, now=None) -> PledgeError | None:
+
+def pledge_refusal(campaign, now=None, *, outcome=_UNREAD) -> PledgeError | None:
     """Why the campaign takes no pledge at `now`, as the error `create_pledge` raises; None when it does.
 
     The canonical (French) page decides for every translation: its publication and dates
     (`rules.is_open_to_pledges`). A campaign with a `CampaignClosing` (closed or cancelled)
-    takes none.
+    takes none. `outcome`: its closing's outcome (or None) when the caller has read it already.
     """
     now = now or timezone.now()
     canonical = canonical_campaign(campaign)
-    outcome = CampaignClosing.objects.filter(campaign_id=canonical.pk).values_list("outcome", flat=True).first()
+    if outcome is _UNREAD:
+        outcome = CampaignClosing.objects.filter(campaign_id=canonical.pk).values_list("outcome", flat=True).first()
     if outcome == CampaignStatus.CANCELLED:
         return PledgeError(_("This campaign was cancelled: it no longer takes pledges."), None, "cancelled")
     if outcome is None and rules.is_open_to_pledges(canonical, now):
@@ -314,9 +317,9 @@ def pledge_refusal(campaign, now=None) -> PledgeError | None:
     return PledgeError(_("This campaign is closed: it no longer takes pledges."), None, "closed")
 
 
-def campaign_takes_pledges(campaign, now=None) -> bool:
+def campaign_takes_pledges(campaign, now=None, *, outcome=_UNREAD) -> bool:
     """Whether the campaign takes pledges now (`pledge_refusal` finds nothing against it)."""
-    return pledge_refusal(campaign, now) is None
+    return pledge_refusal(campaign, now, outcome=outcome) is None
 
 
 # Making a pledge -----------------------------------------------------------------------------

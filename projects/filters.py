@@ -10,9 +10,10 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coupdepouce.pages import content_cached
 from payments import ledger
 from payments.rules import CampaignStatus
-from projects.cards import with_card_data
+from projects.cards import attach_needs, need_model
 
 SORT_CHOICES = [("ending", _("Ending soon")), ("newest", _("Newest")), ("funded", _("Most funded"))]
 DEFAULT_SORT = "ending"
@@ -44,15 +45,21 @@ class CampaignFilter(django_filters.FilterSet):
         if data.get("sort") not in dict(SORT_CHOICES):
             # No sort, or one that is not offered (hand-edited URL): the default order.
             data["sort"] = DEFAULT_SORT
-        # Figures and in-kind needs' progress for the cards, read for the whole page at once.
-        queryset = with_card_data(queryset.select_related("hero_image", "territory"))
+        queryset = queryset.select_related("hero_image", "territory")
+        if data.get("sort") == "funded" or data.get("status"):
+            # Sorted or filtered on the figures: the database computes them for every campaign.
+            queryset = ledger.with_figures(queryset)
         super().__init__(data, queryset=queryset, **kwargs)
-        self.filters["theme"].extra["choices"] = [
-            (t.slug, t.title) for t in self._themes().only("slug", "title").order_by("path")
-        ]
-        self.filters["territory"].extra["choices"] = [
-            (t.slug, t.name) for t in self._territories().only("slug", "name")
-        ]
+        # The choices change only with the site's pages and territories: cached until they do.
+        choices = content_cached("index-choices", [home.pk], self._choices) if home.pk else self._choices()
+        self.filters["theme"].extra["choices"] = choices["theme"]
+        self.filters["territory"].extra["choices"] = choices["territory"]
+
+    def _choices(self):
+        return {
+            "theme": [(t.slug, t.title) for t in self._themes().only("slug", "title").order_by("path")],
+            "territory": [(t.slug, t.name) for t in self._territories().only("slug", "name")],
+        }
 
     def _themes(self):
         return self.theme_model.objects.live().descendant_of(self.home)
@@ -84,5 +91,11 @@ class CampaignFilter(django_filters.FilterSet):
         return queryset.annotate(_ended=live_first, _live_end=live_end).order_by("_ended", "_live_end", "-end_at", "pk")
 
     def paginate(self, page_number, per_page):
-        paginator = Paginator(self.qs, per_page)
-        return paginator.get_page(page_number)
+        """The page of campaigns with what their cards show: figures (`payments.ledger`) and in-kind
+        needs' progress (`projects.cards.attach_needs`), read for the whole page at once."""
+        page = Paginator(self.qs, per_page).get_page(page_number)
+        page.object_list = campaigns = list(page.object_list)
+        ledger.attach_figures([campaign for campaign in campaigns if not hasattr(campaign, "raised_cents")])
+        if campaigns:
+            attach_needs(campaigns, need_model(self.queryset))
+        return page

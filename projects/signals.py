@@ -14,6 +14,7 @@ from wagtail.models import Page
 from wagtail.signals import page_published
 
 from coupdepouce import page_cache
+from coupdepouce.pages import content_cached
 from follows import services as follow_services
 from projects.models import CampaignPage, CampaignUpdatePage, Territory
 
@@ -22,15 +23,23 @@ def announce_update(sender, instance, **kwargs):
     follow_services.announce_update(instance)
 
 
-def pages_showing_campaign(sender, page, **kwargs):
-    """The pages that show `page` if it is a campaign (its themes may be in memory: a revision)."""
-    if not isinstance(page, CampaignPage) or not page.path:
-        return []
+def _pages_showing(page):
     above = Q(path=page.path[: -Page.steplen]) | Q(path=page.path[: Page.steplen * 2])
     others = Q(pk__in=[theme.pk for theme in page.themes.all()])
     if page.source_call_id:
         others |= Q(pk=page.source_call_id)
     return list(Page.objects.filter(above | others))
+
+
+def pages_showing_campaign(sender, page, published=False, **kwargs):
+    """The pages that show `page` if it is a campaign: its index, home, themes and call. Read
+    afresh when it is published (its themes may have changed; a revision's are in memory), else
+    cached until a page changes (every pledge asks)."""
+    if not isinstance(page, CampaignPage) or not page.path:
+        return []
+    if published:
+        return _pages_showing(page)
+    return content_cached("pages-showing-campaign", [page.pk], lambda: _pages_showing(page))
 
 
 def next_campaign_change(sender, now, **kwargs):

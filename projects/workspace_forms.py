@@ -39,9 +39,7 @@ def euros_to_cents(raw: str) -> int | None:
     try:
         cents = Decimal(text.replace(",", ".")) * 100
     except InvalidOperation:  # pragma: no cover — the pattern lets only plain decimals through
-        raise forms.ValidationError(
-            _("Enter an amount in euros, for example 150 or 150,50."), code="invalid"
-        ) from None
+        raise forms.ValidationError(_("Enter an amount in euros, for example 150 or 150,50."), code="invalid") from None
     if cents < 0:
         raise forms.ValidationError(_("The estimated value cannot be negative."), code="negative")
     if cents != cents.to_integral_value():

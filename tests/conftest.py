@@ -5,6 +5,7 @@ HomePage (site root) → ThemeIndexPage → ThemePage
                      → CallIndexPage
 """
 
+import asyncio
 import os
 import time
 import types
@@ -48,6 +49,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Playwright's sync API (tests/browser) keeps its event loop marked as running in the main
+    thread while its browser fixtures are alive. A database test that pytest-xdist runs on the
+    same worker meanwhile would then be refused the ORM by Django's async-safety check
+    (SynchronousOnlyOperation). Such a test runs with no loop marked, which is the truth for it,
+    and the mark is put back for the browser tests that follow."""
+    loop = asyncio._get_running_loop()
+    if loop is None or item.get_closest_marker("browser"):
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,6 +4,7 @@ from it, and that every change shows at once (no waiting for the time limit)."""
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +17,7 @@ from coupdepouce.models import MenuItem, NavigationMenu
 from home.models import HomeFeature
 from payments import demo_gateway, services
 from payments.models import Pledge
+from payments.personal_data import erase_pledges
 from payments.rules import PledgeStatus
 from questions import services as question_services
 from tests.factories.applications import UserFactory
@@ -23,6 +25,7 @@ from tests.factories.calls import CallForProjectsPageFactory
 from tests.factories.home import HomeFeatureFactory
 from tests.factories.projects import PledgeFactory, RewardTierFactory
 from tests.factories.questions import QuestionFactory
+from tests.factories.themes import ThemePageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +73,14 @@ def test_listing_pages_are_stored_too(client, campaign, page, request):
     url = request.getfixturevalue(page).url
     first, second = served_twice(client, url)
     assert (first[HEADER], second[HEADER]) == ("miss", "hit")
+
+
+def test_a_stored_embeddable_card_may_still_be_framed_by_any_site(client, campaign):
+    first, second = served_twice(client, campaign.url + "carte/")
+    assert second[HEADER] == "hit"
+    for response in (first, second):
+        assert "frame-ancestors *" in response["Content-Security-Policy"]
+        assert "X-Frame-Options" not in response
 
 
 def test_signed_in_visitors_and_visitors_with_a_session_are_never_served_from_it(client, campaign):
@@ -155,6 +166,33 @@ def test_a_refund_a_question_and_the_reward_stock_show_at_once(client, campaign)
     assert response[HEADER] == "miss" and "Combien de parcelles ?" in text(response)
 
 
+def test_the_backer_list_is_read_once_per_change_and_an_erased_backer_leaves_it_at_once(client, campaign):
+    user = UserFactory(email="zoe@example.org")
+    EmailAddress.objects.create(user=user, email="zoe@example.org", verified=True, primary=True)
+    PledgeFactory(campaign=campaign, backer_name="Zoé Lefèvre", backer_email="zoe@example.org", status="committed")
+    client.cookies["sessionid"] = "uncached"  # the page itself not stored: only the backer list
+    assert "Zoé Lefèvre" in text(client.get(campaign.url))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(campaign.url)
+    backer_list_queries = [
+        q for q in queries if q["sql"].startswith('SELECT "payments_pledge"') and '"created_at" DESC' in q["sql"]
+    ]
+    assert backer_list_queries == []
+    # Erasing the account's data is a queryset update (no signal): everything stored is forgotten.
+    erase_pledges(user)
+    assert "Zoé Lefèvre" not in text(client.get(campaign.url))
+
+
+def test_a_reward_edited_outside_publishing_shows_at_once(client, campaign):
+    reward = RewardTierFactory(page=campaign, title="Sachet de graines", min_amount=5)
+    campaign.save_revision().publish()
+    assert "Sachet de graines" in text(client.get(campaign.url))
+    reward.title = "Panier de légumes"  # as the holder's workspace saves a row (no publishing)
+    reward.save()
+    response = client.get(campaign.url)
+    assert response[HEADER] == "miss" and "Panier de légumes" in text(response)
+
+
 def test_publishing_a_page_shows_at_once_on_itself_its_parent_and_the_home(client, campaign, home, project_index):
     for url in (campaign.url, project_index.url, home.url):
         client.get(url)
@@ -163,6 +201,17 @@ def test_publishing_a_page_shows_at_once_on_itself_its_parent_and_the_home(clien
     for url in (campaign.url, project_index.url, home.url):
         response = client.get(url)
         assert response[HEADER] == "miss" and "Jardin des Lilas" in text(response), url
+
+
+def test_a_campaign_moved_to_another_theme_leaves_the_old_theme_page_at_once(client, campaign, theme, theme_index):
+    nature = ThemePageFactory(parent=theme_index, title="Nature", slug="nature")
+    for url in (theme.url, nature.url):
+        client.get(url)
+    assert "Jardin partagé" in text(client.get(theme.url))
+    campaign.themes.set([nature])
+    campaign.save_revision().publish()
+    assert "Jardin partagé" not in text(client.get(theme.url))
+    assert "Jardin partagé" in text(client.get(nature.url))
 
 
 def test_unpublishing_removes_the_page_and_its_card_at_once(client, campaign, project_index):

@@ -13,13 +13,14 @@ from wagtail.search import index
 from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
 from coupdepouce.colours import validate_readable_background
-from coupdepouce.pages import home_of
-from projects.cards import with_card_data
+from coupdepouce.pages import CachedPageMixin, content_cached, home_of
+from payments import ledger
+from projects.cards import attach_needs
 from projects.feeds import NewsFeed
-from projects.models import CampaignPage
+from projects.models import CampaignPage, InKindNeed
 
 
-class ThemeIndexPage(Page):
+class ThemeIndexPage(CachedPageMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -37,7 +38,7 @@ class ThemeIndexPage(Page):
         return context
 
 
-class ThemePage(RoutablePageMixin, Page):
+class ThemePage(CachedPageMixin, RoutablePageMixin, Page):
     """A thématique: its colour or pictogram, intro, body, campaigns and calls; `rss/` is the feed
     of its campaigns and their updates."""
 
@@ -89,6 +90,9 @@ class ThemePage(RoutablePageMixin, Page):
     subpage_types = []
     template = "themes/theme_page.html"
     past_limit = 6
+    # What the page's template reads of its foreign keys, fetched with the page when it is served
+    # (`coupdepouce.pages.route_by_url_path`).
+    serve_select_related = ("image",)
 
     class Meta:
         verbose_name = _("theme")
@@ -101,10 +105,6 @@ class ThemePage(RoutablePageMixin, Page):
             .filter(themes__translation_key=self.translation_key)
             .distinct()
         )
-
-    def campaigns(self):
-        """The theme's campaigns with what their cards show (figures, in-kind needs)."""
-        return with_card_data(self.theme_campaigns().select_related("hero_image", "territory"))
 
     @path("rss/", name="rss")
     def rss(self, request):
@@ -120,14 +120,26 @@ class ThemePage(RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
-        campaigns = self.campaigns()
-        context["live_campaigns"] = list(campaigns.filter(end_at__gt=now).order_by("end_at", "pk")[:12])
-        context["past_campaigns"] = list(campaigns.filter(end_at__lte=now).order_by("-end_at", "pk")[: self.past_limit])
-        context["calls"] = list(
+        campaigns = self.theme_campaigns().select_related("hero_image", "territory")
+        context["live_campaigns"] = live = list(campaigns.filter(end_at__gt=now).order_by("end_at", "pk")[:12])
+        context["past_campaigns"] = past = list(
+            campaigns.filter(end_at__lte=now).order_by("-end_at", "pk")[: self.past_limit]
+        )
+        # The figures and in-kind needs of every card, in one query each.
+        ledger.attach_figures([*live, *past])
+        attach_needs([*live, *past], InKindNeed)
+        # The theme's calls change only when a page is published: cached until one is.
+        if getattr(request, "is_preview", False) or not self.pk:
+            context["calls"] = self.theme_calls()
+        else:
+            context["calls"] = content_cached("theme-calls", [self.pk], self.theme_calls)
+        return context
+
+    def theme_calls(self):
+        return list(
             CallForProjectsPage.objects.live()
             .filter(path__startswith=home_of(self), locale_id=self.locale_id)
             .filter(themes__translation_key=self.translation_key)
             .distinct()
             .order_by("-closes_at")[:6]
         )
-        return context

@@ -18,6 +18,11 @@ class DeliveryStatus(models.TextChoices):
 class RewardTier(TranslatableMixin, Orderable):
     """A contrepartie: what a backer receives from a minimum amount, maybe in limited stock."""
 
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+    # The page the page cache purges when the row changes (a holder marks a reward delivered).
+    page_cache_shown_on = "page"
+
     page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="rewards")
     min_amount = models.PositiveIntegerField(_("minimum amount (€)"), validators=[MinValueValidator(1)])
     title = models.CharField(_("title"), max_length=120)
@@ -82,6 +87,11 @@ class RewardTier(TranslatableMixin, Orderable):
 
 
 class StretchGoal(TranslatableMixin, Orderable):
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+    # The page the page cache purges when the row changes (a holder marks a reward delivered).
+    page_cache_shown_on = "page"
+
     page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="stretch_goals")
     amount = models.PositiveIntegerField(_("amount (€)"), validators=[MinValueValidator(1)])
     description = models.CharField(_("description"), max_length=255)
@@ -102,6 +112,11 @@ class StretchGoal(TranslatableMixin, Orderable):
 
 
 class InKindNeed(TranslatableMixin, Orderable):
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+    # The page the page cache purges when the row changes (a holder marks a reward delivered).
+    page_cache_shown_on = "page"
+
     class Kind(models.TextChoices):
         VOLUNTEERING = "volunteering", _("Volunteering")
         EQUIPMENT = "equipment", _("Equipment loan")
@@ -124,6 +139,11 @@ class InKindNeed(TranslatableMixin, Orderable):
 
 
 class CampaignFAQ(TranslatableMixin, Orderable):
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+    # The page the page cache purges when the row changes (a holder marks a reward delivered).
+    page_cache_shown_on = "page"
+
     page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(_("question"), max_length=255)
     answer = models.TextField(_("answer"))
@@ -140,6 +160,11 @@ class CampaignFAQ(TranslatableMixin, Orderable):
 
 class Milestone(TranslatableMixin, Orderable):
     """A step of the project after funding ("Où en est le projet ?"), with its date and status."""
+
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+    # The page the page cache purges when the row changes (a holder marks a reward delivered).
+    page_cache_shown_on = "page"
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -170,6 +195,11 @@ class Milestone(TranslatableMixin, Orderable):
 
 class BudgetLine(TranslatableMixin, Orderable):
     """What the money is for (announced) and what was spent on it, in whole euros."""
+
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+    # The page the page cache purges when the row changes (a holder marks a reward delivered).
+    page_cache_shown_on = "page"
 
     page = ParentalKey("projects.CampaignPage", on_delete=models.CASCADE, related_name="budget_lines")
     label = models.CharField(_("item"), max_length=150)

@@ -30,7 +30,7 @@ from wagtail.search import index
 
 from coupdepouce.blocks import BodyBlock
 from coupdepouce.models import PlatformSettings
-from coupdepouce.pages import live_pages
+from coupdepouce.pages import CachedPageMixin, live_pages, published_content
 from follows import views as follow_views
 from follows.forms import FollowForm
 from offers import services as offer_services
@@ -39,7 +39,6 @@ from payments import ledger, terms
 from payments import rules as money_rules
 from payments import services as payment_services
 from payments import views as payment_views
-from payments.models import CampaignClosing
 from payments.rules import CampaignStatus, FundingModel
 from projects.feeds import CampaignUpdatesFeed
 from projects.filters import CampaignFilter
@@ -59,7 +58,7 @@ EMBED_WIDTH, EMBED_HEIGHT = 360, 480
 SHARE_FORM_ACTION = {"form-action": ["https:"]}
 
 
-class ProjectIndexPage(Page):
+class ProjectIndexPage(CachedPageMixin, Page):
     """Lists campaigns with filters by theme, territory and status, and a sort."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -149,7 +148,7 @@ class CampaignPageForm(WagtailAdminPageForm):
                 cleaned[name] = getattr(saved, name)
 
 
-class CampaignPage(RoutablePageMixin, Page):
+class CampaignPage(CachedPageMixin, RoutablePageMixin, Page):
     """A crowdfunding campaign (collecte): structured, with its rewards and needs inline.
 
     It is the `payments.interface.Campaign` pledges are made to.
@@ -271,6 +270,9 @@ class CampaignPage(RoutablePageMixin, Page):
     parent_page_types = ["projects.ProjectIndexPage"]
     subpage_types = ["projects.CampaignUpdatePage"]
     template = "projects/campaign_page.html"
+    # What the page's template reads of its foreign keys, fetched with the page when it is served
+    # (`coupdepouce.pages.route_by_url_path`).
+    serve_select_related = ("hero_image", "territory", "beneficiary")
 
     class Meta:
         verbose_name = _("campaign")
@@ -311,6 +313,9 @@ class CampaignPage(RoutablePageMixin, Page):
     def open_to_pledges(self) -> bool:
         """Whether the pledge form takes pledges now (`payments.services.campaign_takes_pledges`:
         the French page's dates and live state decide for every translation; cancelled: no)."""
+        if hasattr(self, "closing_outcome"):
+            # Its closing was read with its figures (`ledger.read_totals`, `with_figures`).
+            return payment_services.campaign_takes_pledges(self, outcome=self.closing_outcome)
         return payment_services.campaign_takes_pledges(self)
 
     def matching_scope(self) -> dict:
@@ -416,18 +421,16 @@ class CampaignPage(RoutablePageMixin, Page):
         otherwise the form, with the error."""
         form = MastodonShareForm(request.GET or None, auto_id="mastodon-%s")
         if form.is_valid():
-            target = mastodon_share_url(
-                form.cleaned_data["instance"], title=self.title, url=self.get_full_url(request)
-            )
+            target = mastodon_share_url(form.cleaned_data["instance"], title=self.title, url=self.get_full_url(request))
             return redirect(target)
         context = {"page": self, "campaign": self, "form": form}
-        return TemplateResponse(
-            request, "projects/share_mastodon.html", context, status=400 if form.is_bound else 200
-        )
+        return TemplateResponse(request, "projects/share_mastodon.html", context, status=400 if form.is_bound else 200)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # The page's own figures, with the matching segments and the newest backers.
+        # The page's own figures (its summary row and its closing, read together), with the
+        # matching segments and the newest backers.
+        context["closing"] = ledger.read_totals(self)
         self.figures = context["figures"] = ledger.campaign_figures(self, detailed=True)
         context["rewards"] = rewards = list(self.rewards_with_stock())
         # Tax receipts (the French page decides): the reduction, and what each reward means for it.
@@ -435,21 +438,24 @@ class CampaignPage(RoutablePageMixin, Page):
         if tax_receipt.offered:
             for reward in rewards:
                 reward.receipt = payment_services.reward_receipt_note(reward, tax_receipt.cap_cents)
-        # Closed or cancelled (a campaign may be cancelled before its end).
-        context["closing"] = CampaignClosing.objects.filter(campaign__translation_key=self.translation_key).first()
-        context["stretch_goals"] = list(self.stretch_goals.all())
+        # What only publishing changes (stretch goals, FAQ, updates, themes, milestones, budget):
+        # cached until a page changes, except in a preview (the edit form's rows).
+        content = self.published_content(request)
+        if self.source_call_id:
+            self.source_call = content["source_call"]
+        context["stretch_goals"] = content["stretch_goals"]
         # In-kind needs with the accepted offers' progress ("3 bénévoles sur 5"), one query.
         context["needs"] = offer_services.needs_with_progress(self)
         context["takes_help_offers"] = self.takes_help_offers
-        context["faqs"] = list(self.faqs.all())
-        context["updates"] = list(self.live_updates().select_related("image")[:10])
-        context["themes"] = self.live_themes()
+        context["faqs"] = content["faqs"]
+        context["updates"] = content["updates"]
+        context["themes"] = content["themes"]
         # Following, and the public questions with their answers.
         context["follow_form"] = FollowForm()
         context["questions"] = question_services.published_for(self)
         context["questions_count"] = question_services.published_count(self)
         context["question_form"] = QuestionForm()
-        context.update(self.accountability(rewards))
+        context.update(self.accountability(rewards, content))
         # Sharing: plain links (Mastodon's leads to its own page, whose form asks for the reader's
         # instance) and the embeddable card's snippet.
         full_url = self.get_full_url(request)
@@ -458,13 +464,29 @@ class CampaignPage(RoutablePageMixin, Page):
         context["embed_snippet"] = self.embed_snippet(request)
         return context
 
-    def accountability(self, rewards) -> dict:
+    def published_content(self, request=None) -> dict:
+        """The rows the page shows that change only when it (or a page) is published: cached per
+        page and revision (`coupdepouce.pages.published_content`); read afresh in a preview."""
+        return published_content(self, request, "campaign", self._published_content)
+
+    def _published_content(self) -> dict:
+        return {
+            "stretch_goals": list(self.stretch_goals.all()),
+            "faqs": list(self.faqs.all()),
+            "updates": list(self.live_updates().select_related("image")[:10]),
+            "themes": self.live_themes(),
+            "milestones": list(self.milestones.all()),
+            "budget_lines": list(self.budget_lines.all()),
+            "source_call": self.source_call if self.source_call_id else None,
+        }
+
+    def accountability(self, rewards, content=None) -> dict:
         """ "Où en est le projet ?": milestones, the budget announced and spent (whole euros, with
         totals) and each reward's delivery; shown once funded, or as soon as there are milestones."""
-        milestones = list(self.milestones.all())
+        content = content or self.published_content()
+        milestones = content["milestones"]
         shown = bool(milestones) or self.figures.is_succeeded
-        # The budget is read only when the section shows.
-        budget = list(self.budget_lines.all()) if shown else []
+        budget = content["budget_lines"] if shown else []
         spent = [line.spent for line in budget if line.spent is not None]
         return {
             "milestones": milestones,
@@ -489,7 +511,7 @@ class CampaignPage(RoutablePageMixin, Page):
         )
 
 
-class CampaignUpdatePage(Page):
+class CampaignUpdatePage(CachedPageMixin, Page):
     """An actualité for backers, listed on its campaign and in its RSS feed."""
 
     date = models.DateField(_("date"), default=timezone.localdate)

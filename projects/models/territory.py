@@ -15,6 +15,9 @@ class TerritoryQuerySet(models.QuerySet):
 class Territory(TranslatableMixin, models.Model):
     """A commune or a quartier; campaigns are filtered by territory."""
 
+    # Saved or deleted: cached page content (`coupdepouce.pages.content_cached`) is read afresh.
+    shown_in_page_content = True
+
     class Kind(models.TextChoices):
         COMMUNE = "commune", _("Commune")
         QUARTIER = "quartier", _("Neighbourhood")

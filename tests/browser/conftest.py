@@ -14,11 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from liveserver import LiveServerError, live_site, shell_json  # noqa: E402
 
-# No DJANGO_ALLOW_ASYNC_UNSAFE here: these tests never use the ORM in-process, and with
-# Playwright 1.65 the sync API leaves no running event loop behind, so the server-side
-# tests collected after them still pass with Django's async-safety check on (checked by
-# running tests/browser then tests/test_ledger.py in one session). Setting the variable
-# would only hide real async-safety bugs in the rest of the suite.
+# No DJANGO_ALLOW_ASYNC_UNSAFE here: these tests never use the ORM in-process. Playwright's sync
+# API keeps its event loop marked as running while its browser fixtures are alive; the database
+# tests pytest-xdist runs meanwhile on the same worker run without that mark
+# (`pytest_runtest_protocol` in tests/conftest.py), so Django's async-safety check stays on for
+# the whole suite.
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
