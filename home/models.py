@@ -138,7 +138,9 @@ class HomePage(CachedPageMixin, Page):
         attach_needs([*featured, *ending_soon], InKindNeed)
         context["open_calls"] = [call for call in content["calls"] if call.opens_at <= now < call.closes_at][:3]
         context["themes"] = content["themes"]
-        context["key_figures"] = ledger.site_key_figures(self.site_campaigns(), now=now)
+        context["key_figures"] = ledger.site_key_figures(
+            self.site_campaigns(), now=now, cached_for=self.translation_key
+        )
         return context
 
 

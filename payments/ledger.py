@@ -333,21 +333,31 @@ def rewards_with_stock(rewards_queryset, now=None):
     return rewards_queryset.annotate(reserved=reserved)
 
 
-def site_key_figures(campaigns_queryset, now=None) -> dict:
+def site_key_figures(campaigns_queryset, now=None, *, cached_for=None) -> dict:
     """Key figures for the home page over the given campaigns, in two queries.
 
     The queryset may hold a campaign in several languages (a site's campaigns in every locale):
     each campaign counts once, by its `translation_key`, so every language shows the same figures.
+    `cached_for`: the translation key of the page showing them (the home), whose page-cache
+    version every pledge of these campaigns purges: the sum over every pledge of the site then
+    runs once per pledge, not once per view (`coupdepouce.page_cache.cached_for_page`).
     """
     now = now or timezone.now()
     keys = campaigns_queryset.values("translation_key")
-    counted = Pledge.objects.filter(campaign__translation_key__in=keys, status__in=COUNTED_STATUSES)
-    # A backer is an email address; offline gifts recorded without one count one each.
-    money = counted.aggregate(
-        raised=Coalesce(Sum("amount_cents"), 0),
-        with_email=Count("backer_email", distinct=True, filter=~Q(backer_email="")),
-        without_email=Count("pk", filter=Q(backer_email="")),
-    )
+
+    def money_figures():
+        counted = Pledge.objects.filter(campaign__translation_key__in=keys, status__in=COUNTED_STATUSES)
+        # A backer is an email address; offline gifts recorded without one count one each.
+        return counted.aggregate(
+            raised=Coalesce(Sum("amount_cents"), 0),
+            with_email=Count("backer_email", distinct=True, filter=~Q(backer_email="")),
+            without_email=Count("pk", filter=Q(backer_email="")),
+        )
+
+    if cached_for is None:
+        money = money_figures()
+    else:
+        money = page_cache.cached_for_page(cached_for, "site-key-figures", money_figures)
     ended = (
         with_figures(campaigns_queryset.filter(end_at__lte=now))
         .annotate(_total_cents=F("raised_cents") + F("matched_cents"))

@@ -193,6 +193,16 @@ def test_a_reward_edited_outside_publishing_shows_at_once(client, campaign):
     assert response[HEADER] == "miss" and "Panier de légumes" in text(response)
 
 
+def test_the_homes_key_figures_are_summed_once_per_pledge_and_follow_each_pledge(client, campaign, home):
+    client.cookies["sessionid"] = "uncached"  # the page itself not stored: only the site's sums
+    assert client.get(home.url).context["key_figures"]["raised_cents"] == 2000
+    with CaptureQueriesContext(connection) as queries:
+        client.get(home.url)
+    assert not [q for q in queries if "COUNT(DISTINCT" in q["sql"] and "backer_email" in q["sql"]]
+    PledgeFactory(campaign=campaign, amount_cents=700, status="committed")
+    assert client.get(home.url).context["key_figures"]["raised_cents"] == 2700
+
+
 def test_publishing_a_page_shows_at_once_on_itself_its_parent_and_the_home(client, campaign, home, project_index):
     for url in (campaign.url, project_index.url, home.url):
         client.get(url)
