@@ -121,9 +121,10 @@ def page_changed(page, *, parent=False, published=False):
 
 def cached_for_page(translation_key, name, compute):
     """`compute()`, kept until the page of `translation_key` (any translation) is purged or the
-    whole cache cleared (`clear`), for at most PAGE_CACHE_SECONDS: what a page shows that grows
-    with the ledger (its newest backers) costs its query once per change instead of once per
-    view. Computed every time when the page cache is off."""
+    whole cache cleared (`clear`), for at most PAGE_CACHE_SECONDS and never past the next change
+    by the clock (`next_change`: a reward hold expires…): what a page shows that changes with the
+    ledger (its totals, stock, newest backers) costs its queries once per change instead of once
+    per view, for signed-in visitors too. Computed every time when the page cache is off."""
     timeout = seconds()
     if timeout <= 0:
         return compute()
@@ -133,7 +134,7 @@ def cached_for_page(translation_key, name, compute):
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(key, value, timeout)
+        cache.set(key, value, _timeout())
     return value
 
 

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
+from django.http.request import split_domain_port
 from django.utils.translation import get_language
 from wagtail.images.models import AbstractImage
 from wagtail.models import Locale, Page, PageViewRestriction, Site
@@ -247,6 +248,43 @@ class CachedPageMixin:
         site_id = parts[0]
         return chrome_cached("site", [site_id], lambda: Site.objects.get(id=site_id))
 
+    @property
+    def localized_draft(self):
+        """Wagtail's `localized_draft` (what `localized` reads) with the active Locale from the
+        cache: no query when the page is already in the active language (nearly always), the
+        translation cached until a page changes otherwise."""
+        locale = active_locale()
+        if locale.pk == self.locale_id or not self.pk:
+            return self
+        translation = content_cached(
+            "translation", [self.translation_key, locale.pk], lambda: self.get_translation_or_none(locale)
+        )
+        return translation or self
+
+
+class CachedSiteMiddleware:
+    """Which Wagtail site a request is for, with the site's home page, from the caches.
+
+    Wagtail asks the database for both on every page it serves (`Site.find_for_request`, then
+    `site.root_page`) and keeps them on the request only (`request._wagtail_site`). Here the site
+    is cached with the page surroundings (`chrome_cached`: a change to any site draws a new
+    generation) and its home page until a page changes (`content_cached`). After CommonMiddleware,
+    which checks the host against ALLOWED_HOSTS, and LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        hostname, port = split_domain_port(request.get_host())[0], request.get_port()
+        site = chrome_cached("request-site", [hostname, port], lambda: Site.find_for_request(request))
+        if site is not None:
+            site.root_page = content_cached(
+                "site-root", [site.pk, site.root_page_id], lambda: Page.objects.get(pk=site.root_page_id).specific
+            )
+        request._wagtail_site = site
+        return self.get_response(request)
+
 
 def _route_plan(home, prefixes):
     """[(pk, content type id)] of the pages at each level of the path below `home`, as far as
@@ -269,12 +307,17 @@ def _route_plan(home, prefixes):
 
 def _served_page(cls, pk, url_path):
     """The specific page `pk` if it still has `url_path`, with what its template reads of its
-    foreign keys (`serve_select_related`), in one query."""
-    queryset = cls._default_manager.filter(pk=pk, url_path=url_path)
-    related = getattr(cls, "serve_select_related", ())
-    if related:
-        queryset = queryset.select_related(*related)
-    return queryset.first()
+    foreign keys (`serve_select_related`): one query, cached until a page or an image changes
+    (`content_cached`; each request unpickles its own copy)."""
+
+    def fetch():
+        queryset = cls._default_manager.filter(pk=pk, url_path=url_path)
+        related = getattr(cls, "serve_select_related", ())
+        if related:
+            queryset = queryset.select_related(*related)
+        return queryset.first()
+
+    return content_cached("served-page", [cls._meta.label, pk, url_path], fetch)
 
 
 def _serves(plan, prefixes):

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CampaignHolder(models.Model):
+    # The campaign page says which answers its holders wrote: purge it when they change
+    # (`coupdepouce.page_cache.changed_object`).
+    page_cache_shown_on = "campaign"
+
     campaign = models.ForeignKey(
         settings.PAYMENTS_CAMPAIGN_MODEL, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="holders"
     )

@@ -20,7 +20,7 @@ from coupdepouce.pages import CachedPageMixin, content_cached, route_by_url_path
 from home.features import attach_card_figures, resolve_features
 from home.forms import HomePageForm
 from payments import ledger
-from projects.cards import attach_needs
+from projects.cards import attach_cards
 from projects.models import CampaignPage, InKindNeed
 from themes.models import ThemePage
 
@@ -131,11 +131,10 @@ class HomePage(CachedPageMixin, Page):
             .select_related("hero_image", "territory")
             .order_by("end_at", "pk")[: self.ending_soon_count]
         )
-        # The figures and in-kind needs of every campaign card of the page, in one query each.
+        # The figures and in-kind needs of every campaign card of the page (`attach_cards`).
         featured = [card.page for card in features if isinstance(card.page, CampaignPage)]
-        ledger.attach_figures([*featured, *ending_soon])
+        attach_cards(self, [*featured, *ending_soon], InKindNeed)
         attach_card_figures(features)
-        attach_needs([*featured, *ending_soon], InKindNeed)
         context["open_calls"] = [call for call in content["calls"] if call.opens_at <= now < call.closes_at][:3]
         context["themes"] = content["themes"]
         context["key_figures"] = ledger.site_key_figures(

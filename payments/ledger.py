@@ -339,8 +339,9 @@ def site_key_figures(campaigns_queryset, now=None, *, cached_for=None) -> dict:
     The queryset may hold a campaign in several languages (a site's campaigns in every locale):
     each campaign counts once, by its `translation_key`, so every language shows the same figures.
     `cached_for`: the translation key of the page showing them (the home), whose page-cache
-    version every pledge of these campaigns purges: the sum over every pledge of the site then
-    runs once per pledge, not once per view (`coupdepouce.page_cache.cached_for_page`).
+    version every pledge of these campaigns, and every publication, purges: the sums over every
+    pledge and campaign of the site then run once per change, not once per view, and no longer
+    than the next campaign's end (`coupdepouce.page_cache.cached_for_page`).
     """
     now = now or timezone.now()
     keys = campaigns_queryset.values("translation_key")
@@ -354,18 +355,23 @@ def site_key_figures(campaigns_queryset, now=None, *, cached_for=None) -> dict:
             without_email=Count("pk", filter=Q(backer_email="")),
         )
 
-    if cached_for is None:
-        money = money_figures()
-    else:
-        money = page_cache.cached_for_page(cached_for, "site-key-figures", money_figures)
-    ended = (
-        with_figures(campaigns_queryset.filter(end_at__lte=now))
-        .annotate(_total_cents=F("raised_cents") + F("matched_cents"))
-        .aggregate(
-            ended=Count("translation_key", distinct=True),
-            funded=Count("translation_key", distinct=True, filter=_succeeded_q()),
+    def ended_figures():
+        return (
+            with_figures(campaigns_queryset.filter(end_at__lte=now))
+            .annotate(_total_cents=F("raised_cents") + F("matched_cents"))
+            .aggregate(
+                ended=Count("translation_key", distinct=True),
+                funded=Count("translation_key", distinct=True, filter=_succeeded_q()),
+            )
         )
-    )
+
+    def both():
+        return money_figures(), ended_figures()
+
+    if cached_for is None:
+        money, ended = both()
+    else:
+        money, ended = page_cache.cached_for_page(cached_for, "site-key-figures", both)
     ended_count, funded = ended["ended"], ended["funded"]
     return {
         "raised_cents": money["raised"],

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from coupdepouce.pages import content_cached
 from payments import ledger
 from payments.rules import CampaignStatus
-from projects.cards import attach_needs, need_model
+from projects.cards import attach_cards, need_model
 
 SORT_CHOICES = [("ending", _("Ending soon")), ("newest", _("Newest")), ("funded", _("Most funded"))]
 DEFAULT_SORT = "ending"
@@ -34,10 +34,12 @@ class CampaignFilter(django_filters.FilterSet):
         choices=SORT_CHOICES,
     )
 
-    def __init__(self, data=None, *, queryset, home, **kwargs):
-        """`queryset`: the live campaigns of the index; `home`: the home page of the site being browsed."""
+    def __init__(self, data=None, *, queryset, home, listing, **kwargs):
+        """`queryset`: the live campaigns of the index; `home`: the home page of the site being
+        browsed; `listing`: the page that lists them (its cards are kept with it, `attach_cards`)."""
         self.now = timezone.now()
         self.home = home
+        self.listing = listing
         # The campaign model names its theme and territory models: this module needs no model import.
         self.theme_model = queryset.model._meta.get_field("themes").related_model
         self.territory_model = queryset.model._meta.get_field("territory").related_model
@@ -92,10 +94,8 @@ class CampaignFilter(django_filters.FilterSet):
 
     def paginate(self, page_number, per_page):
         """The page of campaigns with what their cards show: figures (`payments.ledger`) and in-kind
-        needs' progress (`projects.cards.attach_needs`), read for the whole page at once."""
+        needs' progress, read for the whole page at once (`projects.cards.attach_cards`)."""
         page = Paginator(self.qs, per_page).get_page(page_number)
         page.object_list = campaigns = list(page.object_list)
-        ledger.attach_figures([campaign for campaign in campaigns if not hasattr(campaign, "raised_cents")])
-        if campaigns:
-            attach_needs(campaigns, need_model(self.queryset))
+        attach_cards(self.listing, campaigns, need_model(self.queryset))
         return page

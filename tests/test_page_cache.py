@@ -1,6 +1,7 @@
 """The page cache for anonymous visitors (coupdepouce/page_cache.py): what is stored, who is served
 from it, and that every change shows at once (no waiting for the time limit)."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from wagtail.contrib.frontend_cache.backends import BaseBackend
 from coupdepouce import page_cache
 from coupdepouce.models import MenuItem, NavigationMenu
 from home.models import HomeFeature
+from offers import services as offer_services
 from payments import demo_gateway, services
 from payments.models import Pledge
 from payments.personal_data import erase_pledges
@@ -22,8 +24,10 @@ from payments.rules import PledgeStatus
 from questions import services as question_services
 from tests.factories.applications import UserFactory
 from tests.factories.calls import CallForProjectsPageFactory
+from tests.factories.holders import CampaignHolderFactory
 from tests.factories.home import HomeFeatureFactory
-from tests.factories.projects import PledgeFactory, RewardTierFactory
+from tests.factories.offers import HelpOfferFactory
+from tests.factories.projects import InKindNeedFactory, PledgeFactory, RewardTierFactory
 from tests.factories.questions import QuestionFactory
 from tests.factories.themes import ThemePageFactory
 
@@ -315,16 +319,94 @@ def test_a_cdn_in_front_is_purged_with_the_page_cache(client, campaign, settings
     assert any(url.endswith("/projets/") for url in RecordingBackend.purged)
 
 
-def test_a_reward_held_by_a_checkout_is_shown_free_again_when_the_hold_expires(client, campaign):
+def hold_the_only_reward(campaign, seconds):
+    """A reward with one unit, held by a checkout for `seconds` more."""
     reward = RewardTierFactory(page=campaign, title="Sachet de graines", min_amount=5, stock=1)
     campaign.save_revision().publish()
-    PledgeFactory(
-        campaign=campaign,
-        amount_cents=500,
-        status="pending",
-        reward=reward,
-        expires_at=timezone.now() + timedelta(seconds=90),
-    )
+    expires_at = timezone.now() + timedelta(seconds=seconds)
+    PledgeFactory(campaign=campaign, amount_cents=500, status="pending", reward=reward, expires_at=expires_at)
+
+
+def test_a_reward_held_by_a_checkout_is_shown_free_again_when_the_hold_expires(client, campaign):
+    hold_the_only_reward(campaign, 90)
     assert "Épuisé" in text(client.get(campaign.url))
     # No save happens when the hold ends: the entry ends with it.
     assert 0 < page_cache._timeout() <= 91
+
+
+# Signed-in visitors (never served a stored page): what the campaign page and the lists show of
+# the ledger, offers and questions is kept with each page (`page_cache.cached_for_page`) and
+# follows every change at once.
+
+LEDGER_TABLES = ("payments_campaigntotals", "projects_rewardtier", "projects_inkindneed", "questions_question")
+
+
+def ledger_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and HEADER not in response
+    return [q["sql"] for q in queries if any(f'FROM "{table}"' in q["sql"] for table in LEDGER_TABLES)]
+
+
+def test_a_signed_in_visitor_sees_every_change_of_the_campaign_at_once_with_its_rows_read_once_per_change(
+    client, campaign
+):
+    reward = RewardTierFactory(page=campaign, title="Sachet de graines", min_amount=5, stock=1)
+    need = InKindNeedFactory(page=campaign, quantity=3)
+    campaign.save_revision().publish()
+    need = campaign.needs.get()  # the published row
+    client.force_login(UserFactory())
+    assert "20\u00a0€" in text(client.get(campaign.url))
+    assert ledger_queries(client, campaign.url) == []
+
+    pledge = PledgeFactory(campaign=campaign, amount_cents=700, status="paid", reward=reward)
+    page = text(client.get(campaign.url))
+    assert "27\u00a0€" in page and "Épuisé" in page
+    assert ledger_queries(client, campaign.url) == []
+
+    services.transition(pledge, PledgeStatus.REFUNDED)
+    page = text(client.get(campaign.url))
+    assert "20\u00a0€" in page and "Épuisé" not in page
+
+    offer = HelpOfferFactory(need=need, quantity=2)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    offer_services.accept(offer, by=staff)
+    assert "2 bénévoles sur 3" in text(client.get(campaign.url))
+
+    question = QuestionFactory(campaign=campaign, body="Combien de parcelles ?")
+    question_services.answer(question, by=staff, text="Douze parcelles.")
+    page = text(client.get(campaign.url))
+    assert "Combien de parcelles ?" in page and "Douze parcelles." in page
+
+
+def test_the_campaigns_rows_end_when_a_reward_hold_ends(client, campaign):
+    hold_the_only_reward(campaign, 2)
+    client.force_login(UserFactory())
+    assert "Épuisé" in text(client.get(campaign.url))
+    assert "Épuisé" in text(client.get(campaign.url))  # read from the cache
+    time.sleep(3.2)  # no save happens when the hold ends: the kept rows end with it
+    assert "Épuisé" not in text(client.get(campaign.url))
+
+
+def test_a_signed_in_visitor_sees_a_pledge_on_every_list_at_once_with_the_cards_read_once_per_change(
+    client, campaign, home, theme, project_index
+):
+    client.force_login(UserFactory())
+    lists = [home.url, theme.url, project_index.url]
+    for url in lists:
+        assert "20\u00a0€" in text(client.get(url)), url
+        assert ledger_queries(client, url) == [], url
+    PledgeFactory(campaign=campaign, amount_cents=700, status="committed")
+    for url in lists:
+        assert "27\u00a0€" in text(client.get(url)), url
+
+
+def test_the_answer_of_a_new_holder_is_labelled_as_theirs_at_once(client, campaign):
+    holder = UserFactory()
+    question = QuestionFactory(campaign=campaign, body="Combien de parcelles ?")
+    question_services.answer(question, by=holder, text="Douze parcelles.")
+    client.force_login(UserFactory())
+    assert "Réponse de l’équipe du site" in text(client.get(campaign.url))
+    CampaignHolderFactory(campaign=campaign, user=holder)
+    page = text(client.get(campaign.url))
+    assert "Réponse du porteur de projet" in page and "Réponse de l’équipe du site" not in page

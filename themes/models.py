@@ -13,9 +13,8 @@ from wagtail.search import index
 from calls.models import CallForProjectsPage
 from coupdepouce.blocks import BodyBlock
 from coupdepouce.colours import validate_readable_background
-from coupdepouce.pages import CachedPageMixin, content_cached, home_of
-from payments import ledger
-from projects.cards import attach_needs
+from coupdepouce.pages import CachedPageMixin, home_of, published_content
+from projects.cards import attach_cards
 from projects.feeds import NewsFeed
 from projects.models import CampaignPage, InKindNeed
 
@@ -119,21 +118,30 @@ class ThemePage(CachedPageMixin, RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        now = timezone.now()
-        campaigns = self.theme_campaigns().select_related("hero_image", "territory")
-        context["live_campaigns"] = live = list(campaigns.filter(end_at__gt=now).order_by("end_at", "pk")[:12])
-        context["past_campaigns"] = past = list(
-            campaigns.filter(end_at__lte=now).order_by("-end_at", "pk")[: self.past_limit]
-        )
-        # The figures and in-kind needs of every card, in one query each.
-        ledger.attach_figures([*live, *past])
-        attach_needs([*live, *past], InKindNeed)
+        live_ids, past_ids = self._campaign_ids(request, timezone.now())
+        pages = CampaignPage.objects.filter(pk__in=[*live_ids, *past_ids]).select_related("hero_image", "territory")
+        by_pk = {page.pk: page for page in pages}
+        context["live_campaigns"] = live = [by_pk[pk] for pk in live_ids if pk in by_pk]
+        context["past_campaigns"] = past = [by_pk[pk] for pk in past_ids if pk in by_pk]
+        # The figures and in-kind needs of every card (`projects.cards.attach_cards`).
+        attach_cards(self, [*live, *past], InKindNeed)
         # The theme's calls change only when a page is published: cached until one is.
-        if getattr(request, "is_preview", False) or not self.pk:
-            context["calls"] = self.theme_calls()
-        else:
-            context["calls"] = content_cached("theme-calls", [self.pk], self.theme_calls)
+        context["calls"] = published_content(self, request, "theme-calls", self.theme_calls)
         return context
+
+    def _campaign_ids(self, request, now):
+        """(live, past): the ids of the campaigns under way, ending first (at most 12), and of the
+        ended ones, latest first (at most `past_limit`). Which campaigns the theme has, and their
+        end dates, change only when a page is published: read once (`published_content`), then split
+        by the clock on each view, so the cards are fetched by id, with no join on the themes."""
+
+        def ends():
+            return list(self.theme_campaigns().order_by().values_list("end_at", "pk"))
+
+        campaigns = published_content(self, request, "theme-campaigns", ends)
+        live = sorted((end_at, pk) for end_at, pk in campaigns if end_at > now)[:12]
+        past = sorted((c for c in campaigns if c[0] <= now), key=lambda c: (-c[0].timestamp(), c[1]))
+        return [pk for _end, pk in live], [pk for _end, pk in past[: self.past_limit]]
 
     def theme_calls(self):
         return list(
