@@ -400,16 +400,25 @@ def matching_segments(translation_key, figures: CampaignFigures) -> tuple[Matchi
 
 
 def backers_list(translation_key, limit=50) -> tuple:
-    """Public list of a campaign's backers (all translations), newest first, in one query, kept
-    until a pledge of the campaign changes (`coupdepouce.page_cache.cached_for_page`): sorting
-    100 000 pledges costs once per pledge, not once per view."""
+    """Public list of a campaign's backers (all translations), newest first, kept until a pledge
+    of the campaign changes (`coupdepouce.page_cache.cached_for_page`).
+
+    The newest `limit` of each translation's page are read along the index on (campaign,
+    newest first), one short query per translation, then merged: the same cost with 10 pledges
+    or 200 000 (one query over the campaign's translation key would sort every pledge)."""
 
     def fetch():
-        return tuple(
-            Pledge.objects.filter(campaign__translation_key=translation_key, status__in=COUNTED_STATUSES)
-            .only("public_name", "backer_name", "anonymous", "show_amount", "amount_cents", "created_at", "source")
-            .order_by("-created_at", "-pk")[:limit]
-        )
+        campaign_model = Pledge._meta.get_field("campaign").related_model
+        pages = campaign_model._default_manager.filter(translation_key=translation_key).values_list("pk", flat=True)
+        newest = []
+        for campaign_id in pages:
+            newest += (
+                Pledge.objects.filter(campaign_id=campaign_id, status__in=COUNTED_STATUSES)
+                .only("public_name", "backer_name", "anonymous", "show_amount", "amount_cents", "created_at", "source")
+                .order_by("-created_at", "-pk")[:limit]
+            )
+        newest.sort(key=lambda pledge: (pledge.created_at, pledge.pk), reverse=True)
+        return tuple(newest[:limit])
 
     return page_cache.cached_for_page(translation_key, f"backers-{limit}", fetch)
 

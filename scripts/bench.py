@@ -9,7 +9,8 @@
 2. The four main pages on the demo content alone, without the page cache: SQL queries per
    request and requests per second, to compare with the baseline (5).
 3. A large territory seeded besides the demo (scripts/bench_seed.py): 1 000 campaigns,
-   200 000 pledges of which one campaign holds half, 5 000 applications.
+   400 000 pledges of which one campaign holds half (a campaign page with 200 000 pledges, and
+   200 000 over the others), 5 000 applications.
 4. Per page (home, a theme, the project index, a campaign page, a copy of it with 10 pledges
    and one with the large share): queries per request and req/s with `wrk`, cached
    (anonymous, no cookie) and uncached (`Cookie: sessionid=bench` bypasses the page cache),
@@ -480,7 +481,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, short loads, no baseline: a smoke run")
     parser.add_argument("--campaigns", type=int, help="campaigns seeded besides the demo (default 1000)")
-    parser.add_argument("--pledges", type=int, help="pledges seeded (default 200000)")
+    parser.add_argument("--pledges", type=int, help="pledges seeded (default 400000)")
     parser.add_argument("--applications", type=int, help="applications seeded (default 5000)")
     parser.add_argument("--top-share", type=float, default=0.5, help="share of the pledges on one campaign (0.5)")
     parser.add_argument("--duration", type=int, help="seconds of load per URL (default 5; 2 with --quick)")
@@ -509,7 +510,7 @@ def parse_args(argv):
     quick = args.quick
     for name, full, small in [
         ("campaigns", 1000, 50),
-        ("pledges", 200_000, 5000),
+        ("pledges", 400_000, 5000),
         ("applications", 5000, 200),
         ("duration", 5, 2),
         ("pledge_seconds", 5, 2),

@@ -285,6 +285,24 @@ class TestCampaignTotals:
         assert (rows[first.pk].raised_cents, rows[first.pk].backer_count) == (5000, 2)
         assert (rows[second.pk].raised_cents, rows[second.pk].backer_count) == (10_000, 1)
 
+    def test_the_newest_backers_of_every_translation_are_merged_newest_first(
+        self, make_campaign, locale_en, django_assert_max_num_queries
+    ):
+        campaign = make_campaign()
+        english = campaign.copy_for_translation(locale_en, copy_parents=True)
+        start = timezone.now() - timedelta(days=1)
+        for n in range(6):
+            page = campaign if n % 2 else english
+            pledge = PledgeFactory(campaign=page, amount_cents=1000 + n, backer_name=f"Backer {n}")
+            pledge.created_at = start + timedelta(minutes=n)
+            pledge.save(update_fields=["created_at"])
+        PledgeFactory(campaign=campaign, amount_cents=9900, status=PledgeStatus.FAILED, backer_name="Failed")
+        # The page ids of the key, then one short query per translation, whatever the pledges.
+        with django_assert_max_num_queries(3):
+            newest = ledger.backers_list(campaign.translation_key, limit=4)
+        assert [pledge.backer_name for pledge in newest] == ["Backer 5", "Backer 4", "Backer 3", "Backer 2"]
+        assert len(ledger.backers_list(campaign.translation_key)) == 6
+
     def test_pledges_on_a_translation_count_on_every_translation(self, make_campaign, locale_en):
         campaign = make_campaign(pledges=[2500])
         english = campaign.copy_for_translation(locale_en, copy_parents=True)

@@ -93,7 +93,11 @@ class Pledge(models.Model):
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["campaign", "status"])]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            # A campaign's newest backers (`payments.ledger.backers_list`) without sorting them all.
+            models.Index(fields=["campaign", "-created_at", "-id"], name="pledge_campaign_newest"),
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="pledge_amount_positive")]
         permissions = [
             # The Finances group: backers' names, emails and messages in reports and exports.
