@@ -124,7 +124,10 @@ def cached_for_page(translation_key, name, compute):
     whole cache cleared (`clear`), for at most PAGE_CACHE_SECONDS and never past the next change
     by the clock (`next_change`: a reward hold expires…): what a page shows that changes with the
     ledger (its totals, stock, newest backers) costs its queries once per change instead of once
-    per view, for signed-in visitors too. Computed every time when the page cache is off."""
+    per view, for signed-in visitors too. Computed every time when the page cache is off.
+
+    Computed by one process at a time (`_computed_once`): a campaign that goes viral purges its
+    pages with every pledge, and every view in between would otherwise run the same queries."""
     timeout = seconds()
     if timeout <= 0:
         return compute()
@@ -133,9 +136,36 @@ def cached_for_page(translation_key, name, compute):
     key = f"coupdepouce:page-data:{name}:{translation_key}:{version}:{chrome_generation()}"
     value = cache.get(key, _MISSING)
     if value is _MISSING:
-        value = compute()
-        cache.set(key, value, _timeout())
+        value = _computed_once(key, compute)
     return value
+
+
+# The longest a process computes a value while the others wait for it (then they compute it too).
+COMPUTE_LOCK_SECONDS = 30
+_WAIT_STEP_SECONDS = 0.05
+
+
+def _computed_once(key, compute):
+    """`compute()` stored under `key`, unless another process is computing it: then its value,
+    as soon as it is stored (every process or machine sharing the cache waits for one query, not
+    each running its own). Computed here after all if that process fails or stores nothing."""
+    lock = f"{key}:computing"
+    if cache.add(lock, 1, COMPUTE_LOCK_SECONDS):
+        try:
+            value = compute()
+            cache.set(key, value, _timeout())
+        finally:
+            cache.delete(lock)
+        return value
+    deadline = time.monotonic() + COMPUTE_LOCK_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(_WAIT_STEP_SECONDS)
+        value = cache.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        if not cache.has_key(lock):
+            break
+    return compute()
 
 
 def changed_object(instance):

@@ -443,7 +443,6 @@ def _capacity(context) -> list[str]:
     cached_views, uncached_views = peak * (1 - u), peak * u
     cores_cached = cached_views / per_core_cached
     cores_uncached = uncached_views / per_core_uncached
-    web_cores = math.ceil((cores_cached + cores_uncached) * HEADROOM)
     weight = next((w for w in context.get("weights") or [] if w.name == "Campaign page"), None)
     assets = len(weight.parts) - 1 if weight else 0
     static_cores = peak * assets / per_core_static if per_core_static else None
@@ -454,8 +453,21 @@ def _capacity(context) -> list[str]:
     pledges_peak = peak * CONVERSION
     one_campaign = max((r.per_second for r in (sequential, same) if r), default=None)
     pledge_queries = context.get("pledge_queries") or 0
-    queries_peak = uncached_views * uncached.queries + cached_views * cached.queries + pledges_peak * pledge_queries
+    # Each pledge purges the campaign, its index, its themes and the home: the next view of each
+    # renders it cold (the "anonymous render" figures: queries and server time, every cache of the
+    # ledger empty), once, however many visitors ask meanwhile (`page_cache.cached_for_page`).
+    purged = [row for row in (viral, rows.get("Project index"), rows.get("Theme page"), rows.get("Home")) if row]
+    cold = [row.modes["anonymous"] for row in purged if "anonymous" in row.modes]
+    cold_queries = sum(mode.queries or 0 for mode in cold)
+    cold_seconds = sum((mode.median_ms or 0) for mode in cold) / 1000
+    queries_peak = (
+        uncached_views * uncached.queries
+        + cached_views * cached.queries
+        + pledges_peak * (pledge_queries + cold_queries)
+    )
     cache_ops = uncached_views * (uncached.cache_calls or 0) + cached_views * (cached.cache_calls or 0)
+    cores_rerender = pledges_peak * cold_seconds
+    web_cores = math.ceil((cores_cached + cores_uncached + cores_rerender) * HEADROOM)
     workers = web_cores * 2 + 1
     redis = context.get("redis_benchmark")
     html = cached.html_bytes or 0
@@ -495,8 +507,11 @@ def _capacity(context) -> list[str]:
         f"| Cached views | {num(cached_views)} / s ÷ {num(per_core_cached)} per core | {cores_cached:.2f} cores |",
         f"| Uncached views | {num(uncached_views)} / s ÷ {num(per_core_uncached)} per core"
         f" | {cores_uncached:.2f} cores |",
-        f"| **Web (gunicorn)** | ({cores_cached:.2f} + {cores_uncached:.2f}) × {HEADROOM}, rounded up"
-        f" | **{web_cores} cores**, {workers} sync workers (2 per core + 1) |",
+        f"| Pages rendered again after each pledge | {pledges_peak:.0f} pledges / s × the cold render of"
+        f" {len(cold)} pages (the campaign, its index, a theme, the home: {cold_seconds * 1000:.0f} ms,"
+        f" {cold_queries} queries) | {cores_rerender:.2f} cores |",
+        f"| **Web (gunicorn)** | ({cores_cached:.2f} + {cores_uncached:.2f} + {cores_rerender:.2f}) × {HEADROOM},"
+        f" rounded up | **{web_cores} cores**, {workers} sync workers (2 per core + 1) |",
     ]
     if static_cores is not None:
         lines.append(
@@ -506,7 +521,8 @@ def _capacity(context) -> list[str]:
         )
     lines += [
         f"| PostgreSQL queries | views: {num(uncached_views)} × {uncached.queries} + {num(cached_views)} ×"
-        f" {cached.queries}; pledges: {pledges_peak:.0f} × {pledge_queries} | {num(queries_peak)} queries / s |",
+        f" {cached.queries}; pledges: {pledges_peak:.0f} × ({pledge_queries} + {cold_queries} to render the purged"
+        f" pages again) | {num(queries_peak)} queries / s |",
         f"| PostgreSQL connections | one per gunicorn worker, plus the task worker | {workers + 1} |",
     ]
     if one_campaign:

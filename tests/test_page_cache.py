@@ -1,8 +1,10 @@
 """The page cache for anonymous visitors (coupdepouce/page_cache.py): what is stored, who is served
 from it, and that every change shows at once (no waiting for the time limit)."""
 
+import threading
 import time
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -410,3 +412,39 @@ def test_the_answer_of_a_new_holder_is_labelled_as_theirs_at_once(client, campai
     CampaignHolderFactory(campaign=campaign, user=holder)
     page = text(client.get(campaign.url))
     assert "Réponse du porteur de projet" in page and "Réponse de l’équipe du site" not in page
+
+
+def test_while_one_view_computes_a_pages_rows_the_others_wait_for_them_instead_of_querying():
+    key, computed, seen = uuid4(), [], {}
+
+    def other_view():
+        seen["other"] = page_cache.cached_for_page(key, "rows", lambda: computed.append("other") or "theirs")
+
+    def first_view_computes():
+        computed.append("first")
+        seen["thread"] = threading.Thread(target=other_view)
+        seen["thread"].start()
+        time.sleep(0.3)  # the other view asks meanwhile
+        return "rows"
+
+    assert page_cache.cached_for_page(key, "rows", first_view_computes) == "rows"
+    seen["thread"].join(5)
+    assert seen["other"] == "rows" and computed == ["first"]
+
+
+def test_a_view_waiting_for_rows_computes_them_itself_when_the_first_one_fails():
+    key, seen = uuid4(), {}
+
+    def other_view():
+        seen["other"] = page_cache.cached_for_page(key, "rows", lambda: "theirs")
+
+    def first_view_fails():
+        seen["thread"] = threading.Thread(target=other_view)
+        seen["thread"].start()
+        time.sleep(0.2)
+        raise ConnectionError("the database went away")
+
+    with pytest.raises(ConnectionError):
+        page_cache.cached_for_page(key, "rows", first_view_fails)
+    seen["thread"].join(5)
+    assert seen["other"] == "theirs"
