@@ -17,10 +17,13 @@ under the version drawn first). `page_changed(page)` purges a page with the page
 `projects/signals.py`); it runs when
 - a page is published or unpublished (with its parent; `coupdepouce/models.py`);
 - a row whose model names the page showing it (`page_cache_shown_on = "campaign"`: pledges,
-  matching allocations, the closing, questions, help offers) is saved or deleted.
+  matching allocations, the closing, questions, help offers, holders) is saved or deleted.
 PAGE_CACHE_SECONDS bounds how long an entry lives; the `next_change` signal ends it sooner when
 something changes by the clock alone (a campaign opens or closes: `projects/signals.py`). A CDN
 in front is purged through `wagtail.contrib.frontend_cache` when WAGTAILFRONTENDCACHE is set.
+
+What a page shows of the ledger is kept under the same versions (`cached_for_page`), so that a
+signed-in visitor, who is never served a stored page, does not run its queries on every view.
 """
 
 from __future__ import annotations
